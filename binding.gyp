@@ -1,0 +1,15 @@
+{
+  "targets": [
+    {
+      "target_name": "tsbuild_native",
+      "sources": ["native/addon/tsbuild_native.c"],
+      "cflags": ["-O2", "-Wall"]
+    },
+    {
+      "target_name": "tsbuild-init",
+      "type": "executable",
+      "sources": ["native/init/tsbuild-init.c"],
+      "cflags": ["-O2", "-Wall"]
+    }
+  ]
+}

@@ -1,0 +1,57 @@
+import type { Command } from './command.js';
+import { reportError } from './report-error.js';
+
+/** Subcommands, loaded on demand so `tsbuild --help` stays fast. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+};
+
+const TOP_USAGE = `usage: tsbuild [COMMAND] [OPTIONS]
+
+A daemonless Dockerfile build engine.
+
+  tsbuild -t NAME .          shorthand for \`tsbuild build -t NAME .\`
+
+commands:
+`;
+
+async function topHelp(): Promise<string> {
+  const lines: string[] = [];
+  for (const load of Object.values(COMMANDS)) {
+    const c = await load();
+    lines.push(`  ${c.name.padEnd(14)} ${c.summary}`);
+  }
+  return `${TOP_USAGE}${lines.join('\n')}\n\nRun 'tsbuild COMMAND --help' for a command's options.\n`;
+}
+
+/** Entry point of the CLI: returns the exit code (0 ok, 1 build failed, 2 usage or Dockerfile error). */
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(await topHelp());
+    return first === undefined ? 2 : 0;
+  }
+  if (first === '--version' || first === '-v') {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`tsbuild ${pkg.version}\n`);
+    return 0;
+  }
+  // `tsbuild -t x .` and `tsbuild .` are docker-style shorthands for `tsbuild build …`.
+  const load = COMMANDS[first];
+  const [name, args] = load ? [first, rest] : ['build', argv];
+  const loader = COMMANDS[name];
+  if (!loader) {
+    process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
+    return 2;
+  }
+  const command = await loader();
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (err) {
+    return reportError(err);
+  }
+}
