@@ -37,9 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // `tsbuild -t x .` and `tsbuild .` are docker-style shorthands for `tsbuild build …`.
-  const load = COMMANDS[first];
-  const [name, args] = load ? [first, rest] : ['build', argv];
-  const loader = COMMANDS[name];
+  const [name, args] = Object.hasOwn(COMMANDS, first) ? [first, rest] : ['build', argv];
+  const loader = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!loader) {
     process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
     return 2;
