@@ -1,4 +1,0 @@
-cmd_Release/obj.target/tsbuild-init/native/init/tsbuild-init.o := cc -o Release/obj.target/tsbuild-init/native/init/tsbuild-init.o ../native/init/tsbuild-init.c '-DNODE_GYP_MODULE_NAME=tsbuild-init' '-DUSING_UV_SHARED=1' '-DUSING_V8_SHARED=1' '-DV8_DEPRECATION_WARNINGS=1' '-D_GLIBCXX_USE_CXX11_ABI=1' '-D_FILE_OFFSET_BITS=64' '-D_LARGEFILE_SOURCE' '-D__STDC_FORMAT_MACROS' '-DOPENSSL_NO_PINSHARED' '-DOPENSSL_THREADS' -I/usr/include/node -I/usr/src -I/usr/deps/openssl/config -I/usr/deps/openssl/openssl/include -I/usr/deps/uv/include -I/usr/deps/zlib -I/usr/deps/v8/include  -fPIC -pthread -Wall -Wextra -Wno-unused-parameter -O2 -Wall -m64 -O3 -fno-omit-frame-pointer  -MMD -MF ./Release/.deps/Release/obj.target/tsbuild-init/native/init/tsbuild-init.o.d.raw   -c
-Release/obj.target/tsbuild-init/native/init/tsbuild-init.o: \
- ../native/init/tsbuild-init.c
-../native/init/tsbuild-init.c:

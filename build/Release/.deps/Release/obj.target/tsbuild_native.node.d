@@ -1,1 +1,0 @@
-cmd_Release/obj.target/tsbuild_native.node := g++ -o Release/obj.target/tsbuild_native.node -shared -pthread -rdynamic -m64  -Wl,-soname=tsbuild_native.node -Wl,--start-group Release/obj.target/tsbuild_native/native/addon/tsbuild_native.o -Wl,--end-group 

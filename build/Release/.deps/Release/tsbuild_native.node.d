@@ -1,1 +1,0 @@
-cmd_Release/tsbuild_native.node := ln -f "Release/obj.target/tsbuild_native.node" "Release/tsbuild_native.node" 2>/dev/null || (rm -rf "Release/tsbuild_native.node" && cp -af "Release/obj.target/tsbuild_native.node" "Release/tsbuild_native.node")
