@@ -1,0 +1,162 @@
+// Deterministic tar of an overlay-format snapshot directory (an overlay upper dir or an
+// applied layer): the same directory always gives the same bytes, so the same diffID.
+// Overlay markers become OCI ones: a char device 0/0 is a deletion (`.wh.<name>`), and
+// `trusted.overlay.opaque=y` on a directory is `<dir>/.wh..wh..opq`.
+import type { BigIntStats } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { TsbuildError } from '../errors.js';
+import { native } from '../native.js';
+import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarHeader, type TarTime } from './tar/index.js';
+
+export interface LayerTarOptions {
+  /**
+   * SOURCE_DATE_EPOCH in seconds: every mtime later than it becomes it, and sub-second
+   * parts are dropped, so rebuilds at other times give the same bytes.
+   */
+  sourceDateEpoch?: number;
+}
+
+/** A snapshot holds something a layer tar cannot say. */
+export class LayerTarError extends TsbuildError {
+  readonly code = 'unsupported-snapshot-entry';
+  readonly exitCode = 1;
+}
+
+interface Planned {
+  header: TarHeader;
+  /** Set for regular files whose body is read from disk. */
+  source?: string;
+  /** Hardlink identity; whiteouts and directories have none. */
+  inode?: string;
+}
+
+const READ_CHUNK = 1024 * 1024;
+// Overlay bookkeeping, not content. Redirects and metacopy would change what a path
+// holds without the snapshot showing it, so snapshots carrying them are refused.
+const OVERLAY_XATTR = 'trusted.overlay.';
+const UNREPRESENTABLE = ['trusted.overlay.redirect', 'trusted.overlay.metacopy'];
+
+function mtimeOf(st: BigIntStats, epoch: number | undefined): TarTime {
+  let sec = st.mtimeNs / 1_000_000_000n;
+  let nsec = st.mtimeNs % 1_000_000_000n;
+  if (nsec < 0n) {
+    sec -= 1n;
+    nsec += 1_000_000_000n;
+  }
+  if (epoch === undefined) return { sec: Number(sec), nsec: Number(nsec) };
+  return { sec: Math.min(Number(sec), epoch), nsec: 0 };
+}
+
+function contentXattrs(abs: string, rel: string): { xattrs: Record<string, Buffer>; opaque: boolean } {
+  const all = native.lgetxattrs(abs);
+  const found = UNREPRESENTABLE.find((name) => name in all);
+  if (found) throw new LayerTarError(`${rel}: overlay ${found} cannot be put in a layer; mount overlays with redirect_dir=off and metacopy=off`);
+  const xattrs: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(all)) if (!name.startsWith(OVERLAY_XATTR)) xattrs[name] = value;
+  return { xattrs, opaque: all['trusted.overlay.opaque']?.toString('latin1') === 'y' };
+}
+
+function plan(abs: string, rel: string, st: BigIntStats, epoch: number | undefined): Planned[] {
+  const base = {
+    mode: Number(st.mode) & 0o7777,
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: 0,
+    mtime: mtimeOf(st, epoch),
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: {} as Record<string, Buffer>,
+  };
+  const inode = `${st.dev}:${st.ino}`;
+  if (st.isCharacterDevice() && st.rdev === 0n) {
+    const marker = path.posix.join(path.posix.dirname(rel), `.wh.${path.posix.basename(rel)}`);
+    return [{ header: { ...base, name: marker, type: 'file', mode: 0, uid: 0, gid: 0 } }];
+  }
+  if (st.isSocket()) return []; // a socket is a running process's, never image content (Docker skips them too)
+  const { xattrs, opaque } = contentXattrs(abs, rel);
+  if (st.isDirectory()) {
+    const dir: Planned = { header: { ...base, name: `${rel}/`, type: 'dir', xattrs } };
+    if (!opaque) return [dir];
+    return [dir, { header: { ...base, name: `${rel}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0 } }];
+  }
+  if (st.isFile()) return [{ header: { ...base, name: rel, type: 'file', size: Number(st.size), xattrs }, source: abs, inode }];
+  if (st.isSymbolicLink()) return [{ header: { ...base, name: rel, type: 'symlink', xattrs }, inode }];
+  if (st.isFIFO()) return [{ header: { ...base, name: rel, type: 'fifo', xattrs }, inode }];
+  // glibc's dev_t layout (major/minor macros): 12+ bits of major and 20 of minor, interleaved.
+  const device = {
+    devmajor: Number(((st.rdev >> 8n) & 0xfffn) | ((st.rdev >> 32n) & 0xfffff000n)),
+    devminor: Number((st.rdev & 0xffn) | ((st.rdev >> 12n) & 0xffffff00n)),
+  };
+  const type = st.isCharacterDevice() ? 'char' : 'block';
+  return [{ header: { ...base, ...device, name: rel, type, xattrs }, inode }];
+}
+
+/** Everything under dir (not dir itself), planned as tar entries in byte order of their names. */
+async function planDir(dir: string, epoch: number | undefined): Promise<Planned[]> {
+  const planned: Planned[] = [];
+  const walk = async (absDir: string, relDir: string): Promise<void> => {
+    for (const name of await fs.readdir(absDir)) {
+      const abs = path.join(absDir, name);
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
+      const st = await fs.lstat(abs, { bigint: true });
+      for (const p of plan(abs, rel, st, epoch)) {
+        if (p.header.type === 'symlink') p.header.linkname = await fs.readlink(abs);
+        planned.push(p);
+      }
+      if (st.isDirectory()) await walk(abs, rel);
+    }
+  };
+  await walk(dir, '');
+  const keyed = planned.map((p) => ({ p, key: Buffer.from(p.header.name) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  // The first name of an inode in sort order carries it; later names link to that one.
+  // Overlayfs shares one inode among whiteouts, which is why they carry no identity.
+  const firstName = new Map<string, string>();
+  return keyed.map(({ p }) => {
+    if (p.inode === undefined) return p;
+    const first = firstName.get(p.inode);
+    if (first === undefined) {
+      firstName.set(p.inode, p.header.name);
+      return p;
+    }
+    const { source: _body, ...rest } = p;
+    return { ...rest, header: { ...p.header, type: 'hardlink', linkname: first, size: 0, devmajor: 0, devminor: 0, xattrs: {} } };
+  });
+}
+
+async function* fileBody(source: string, size: number, name: string): AsyncGenerator<Buffer> {
+  const fh = await fs.open(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    let left = size;
+    while (left > 0) {
+      const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, left));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) throw new LayerTarError(`${name} shrank while it was being archived`);
+      left -= bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+    if ((await fh.read(Buffer.alloc(1), 0, 1, null)).bytesRead !== 0) throw new LayerTarError(`${name} grew while it was being archived`);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* generate(dir: string, epoch: number | undefined): AsyncGenerator<Buffer> {
+  for (const { header, source } of await planDir(dir, epoch)) {
+    yield encodeTarHeader(header);
+    if (source === undefined) continue;
+    yield* fileBody(source, header.size, header.name);
+    yield padding(header.size);
+  }
+  yield END_OF_ARCHIVE;
+}
+
+/** Streams the layer tar of an overlay-format directory; file bodies are read as they are sent. */
+export function layerTarStream(dir: string, opts: LayerTarOptions = {}): Readable {
+  const epoch = opts.sourceDateEpoch;
+  if (epoch !== undefined && !Number.isSafeInteger(epoch)) throw new RangeError(`sourceDateEpoch must be whole seconds, got ${epoch}`);
+  return Readable.from(generate(dir, epoch), { objectMode: false });
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { digestLayerDir } from '../../src/image/layer-digest.js';
+import { LayerTarError, layerTarStream } from '../../src/image/layer-tar.js';
+import { native } from '../../src/native.js';
+import { isRoot, readAll, run, streamToBuffer, tempDir } from './helpers.js';
+import { CAPABILITY, makeSnapshot, touch } from './snapshot-fixture.js';
+
+describe.skipIf(!isRoot)('layer tars of overlay snapshots', () => {
+  it('list entries in byte order of their paths, relative, with directories ending in a slash', async () => {
+    const dir = tempDir();
+    for (const name of ['b', 'a-b', 'é', 'B', 'z']) writeFileSync(path.join(dir, name), '');
+    mkdirSync(path.join(dir, 'a'));
+    writeFileSync(path.join(dir, 'a/x'), '');
+    const names = (await readAll(layerTarStream(dir))).map((e) => e.header.name);
+    expect(names).toEqual(['B', 'a-b', 'a/', 'a/x', 'b', 'z', 'é']);
+  });
+
+  it('turn whiteout devices and opaque directories into OCI markers and keep every other attribute', async () => {
+    const dir = tempDir();
+    makeSnapshot(dir);
+    const entries = await readAll(layerTarStream(dir));
+    const byName = new Map(entries.map((e) => [e.header.name, e.header]));
+    expect(byName.get('etc/')).toMatchObject({ type: 'dir', xattrs: { 'user.note': Buffer.from('kept') } });
+    expect(byName.get('etc/.wh..wh..opq')).toMatchObject({ type: 'file', size: 0 });
+    expect(byName.get('etc/.wh.passwd')).toMatchObject({ type: 'file', size: 0 });
+    expect(byName.get('etc/.wh.shadow')).toMatchObject({ type: 'file', size: 0 });
+    expect([...byName.keys()].some((n) => n.endsWith('etc/passwd') || n === 'etc/shadow')).toBe(false);
+    expect(byName.get('bin/aping')).toMatchObject({ type: 'file', mode: 0o4755, gid: 300_000, xattrs: { 'security.capability': CAPABILITY } });
+    expect(byName.get('bin/ping')).toMatchObject({ type: 'hardlink', linkname: 'bin/aping' });
+    expect(byName.get('bin/ping6')).toMatchObject({ type: 'hardlink', linkname: 'bin/aping' });
+    expect(byName.get('bin/locked')).toMatchObject({ mode: 0o000, mtime: { sec: 1_700_000_001, nsec: 123_456_789 } });
+    expect(byName.get('bin/pong')).toMatchObject({ type: 'symlink', linkname: 'ping' });
+    expect(byName.get('tmp/')).toMatchObject({ mode: 0o1777 });
+    expect(byName.get('dev/null')).toMatchObject({ type: 'char', devmajor: 1, devminor: 3, mode: 0o666 });
+    expect(byName.get('dev/loop0')).toMatchObject({ type: 'block', devmajor: 7, devminor: 0 });
+    expect(byName.get('dev/fifo')).toMatchObject({ type: 'fifo', mode: 0o600 });
+    expect(byName.get('ü'.repeat(60))).toMatchObject({ type: 'file', size: 9 });
+  });
+
+  it('give the same bytes for the same directory every time', async () => {
+    const dir = tempDir();
+    makeSnapshot(dir);
+    const first = await digestLayerDir(dir);
+    expect(await digestLayerDir(dir)).toEqual(first);
+    const bytes = await streamToBuffer(layerTarStream(dir));
+    expect(first).toEqual({ diffId: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length });
+  });
+
+  it('give the same bytes for directories made at different times when SOURCE_DATE_EPOCH clamps them', async () => {
+    const [one, two] = [tempDir(), tempDir()];
+    makeSnapshot(one);
+    makeSnapshot(two);
+    touch(path.join(two, 'bin/ping'), 1_800_000_000, 5);
+    touch(path.join(two, 'etc'), 1_900_000_000);
+    expect((await digestLayerDir(one)).diffId).not.toBe((await digestLayerDir(two)).diffId);
+    const epoch = 1_600_000_000;
+    expect(await digestLayerDir(one, { sourceDateEpoch: epoch })).toEqual(await digestLayerDir(two, { sourceDateEpoch: epoch }));
+  });
+
+  it('keep earlier mtimes under SOURCE_DATE_EPOCH, to the whole second', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'old'), '');
+    writeFileSync(path.join(dir, 'new'), '');
+    touch(path.join(dir, 'old'), 1_000_000_000, 999);
+    touch(path.join(dir, 'new'), 2_000_000_000, 999);
+    const entries = await readAll(layerTarStream(dir, { sourceDateEpoch: 1_500_000_000 }));
+    expect(entries.map((e) => [e.header.name, e.header.mtime])).toEqual([
+      ['new', { sec: 1_500_000_000, nsec: 0 }],
+      ['old', { sec: 1_000_000_000, nsec: 0 }],
+    ]);
+  });
+
+  it('refuse a snapshot holding an overlay redirect, which a tar cannot express', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'moved'));
+    native.lsetxattr(path.join(dir, 'moved'), 'trusted.overlay.redirect', Buffer.from('/orig'));
+    await expect(digestLayerDir(dir)).rejects.toThrow(LayerTarError);
+  });
+
+  it('are listed by GNU tar with whiteouts as plain files and the hardlinks resolved', () => {
+    const dir = tempDir();
+    makeSnapshot(dir);
+    const file = path.join(tempDir(), 'layer.tar');
+    return streamToBuffer(layerTarStream(dir)).then((bytes) => {
+      writeFileSync(file, bytes);
+      const listing = run('tar', ['--numeric-owner', '-tvf', file]);
+      expect(listing).toMatch(/^-rwsr-xr-x\s+0\/300000\s+3 .* bin\/aping$/m);
+      expect(listing).toMatch(/^hrwsr-xr-x .* bin\/ping link to bin\/aping$/m);
+      expect(listing).toMatch(/^-{10}\s+0\/0\s+0 .* etc\/\.wh\.\.wh\.\.opq$/m);
+    });
+  });
+});
