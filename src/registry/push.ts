@@ -1,0 +1,73 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import pLimit from 'p-limit';
+import { MEDIA_TYPES, type Descriptor, type Digest, type ImageManifest } from '../image/oci-types.js';
+import { formatReference, parseReference } from '../image/reference.js';
+import { ImageNotFoundError, type Store } from '../store/index.js';
+import { RegistryClient, type RegistryClientOptions } from './client.js';
+import type { PushBlobResult } from './upload.js';
+
+export interface PushOptions {
+  /** Credentials, insecure registries, retries; the host comes from the reference. */
+  client?: Omit<RegistryClientOptions, 'host'>;
+  /** Layers compressed and uploaded at once. Default 3. */
+  concurrency?: number;
+  /**
+   * A repository on the same registry that may hold some of the layers (the base image's):
+   * those are mounted from it instead of uploaded.
+   */
+  mountFrom?: string;
+}
+
+export interface PushResult {
+  /** Digest of the manifest as stored in the registry. */
+  digest: Digest;
+  /** Full name pushed, e.g. `127.0.0.1:5000/team/app:v1`. */
+  name: string;
+  /** What happened to each blob, config first, then layers base first. */
+  blobs: { digest: Digest; result: PushBlobResult }[];
+}
+
+/**
+ * Pushes a stored image to `ref`'s registry: layers as gzip blobs (made once by the store
+ * and remembered, so a pulled base layer goes back as the registry's own blob), then the
+ * config, and the manifest last so the tag never names an image with missing blobs.
+ * Blobs the repository has are skipped after a HEAD.
+ */
+export async function pushImage(store: Store, nameOrId: string, ref: string, opts: PushOptions = {}): Promise<PushResult> {
+  const target = parseReference(ref);
+  return store.withLease(async () => {
+    const image = await store.resolveImage(nameOrId);
+    if (!image) throw new ImageNotFoundError(nameOrId);
+    const client = new RegistryClient({ ...opts.client, host: target.domain });
+    const repo = target.path;
+    const limit = pLimit(opts.concurrency ?? 3);
+    const layers = await Promise.all(
+      image.chainIds.map((chainId) =>
+        limit(async () => {
+          const blob = await store.layerBlob(chainId, { compression: 'gzip' });
+          const source = { digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) };
+          const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
+          return { descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size } satisfies Descriptor, result };
+        }),
+      ),
+    );
+    // The stored config bytes are pushed as they are: their digest is the image ID.
+    const configBytes = await store.readBlob(image.id);
+    const config = { digest: image.id, size: configBytes.length, open: () => Readable.from([configBytes]) };
+    const configResult = await client.pushBlob(repo, config);
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: { mediaType: MEDIA_TYPES.ociConfig, digest: image.id, size: configBytes.length },
+      layers: layers.map((l) => l.descriptor),
+    };
+    const tagOrDigest = target.tag ?? target.digest!;
+    const digest = await client.putManifest(repo, tagOrDigest, Buffer.from(JSON.stringify(manifest)), MEDIA_TYPES.ociManifest);
+    return {
+      digest,
+      name: formatReference(target),
+      blobs: [{ digest: image.id, result: configResult }, ...layers.map((l) => ({ digest: l.descriptor.digest, result: l.result }))],
+    };
+  });
+}
