@@ -1,0 +1,33 @@
+import type { DockerfileError } from './errors.js';
+
+/** Lines of context printed around the failing range, as BuildKit does. */
+const CONTEXT_LINES = 2;
+const RULE = '--------------------';
+
+/**
+ * Renders a DockerfileError the way BuildKit prints source errors: the file and line,
+ * the lines around the range with `>>>` on the failing ones, then the message and hint.
+ */
+export function formatSourceError(err: DockerfileError, lines: readonly string[]): string {
+  const out: string[] = [];
+  const range = err.range;
+  if (range && lines.length > 0) {
+    const start = Math.min(Math.max(range.start.line, 1), lines.length);
+    const end = Math.min(Math.max(range.end.line, start), lines.length);
+    out.push(start === end ? `${err.file}:${start}` : `${err.file}:${start}-${end}`, RULE);
+    const first = Math.max(1, start - CONTEXT_LINES);
+    const last = Math.min(lines.length, end + CONTEXT_LINES);
+    const width = Math.max(4, String(last).length);
+    for (let n = first; n <= last; n++) {
+      const marker = n >= start && n <= end ? '>>>' : '   ';
+      const text = (lines[n - 1] ?? '').replace(/\r$/, '');
+      out.push(`${String(n).padStart(width)} | ${marker} ${text}`.trimEnd());
+    }
+    out.push(RULE);
+  } else {
+    out.push(err.file);
+  }
+  out.push(`ERROR: ${err.message}`);
+  if (err.hint) out.push(`hint: ${err.hint}`);
+  return `${out.join('\n')}\n`;
+}
