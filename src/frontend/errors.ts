@@ -17,6 +17,8 @@ export interface DockerfileErrorOptions {
   range?: SourceRange;
   /** One sentence telling the user what to do about it. */
   hint?: string;
+  /** The Dockerfile's lines, when known, so the error can be shown with its excerpt. */
+  sourceLines?: readonly string[];
   cause?: unknown;
 }
 
@@ -27,6 +29,7 @@ export class DockerfileError extends TsbuildError {
   readonly file: string;
   readonly range: SourceRange | undefined;
   readonly hint: string | undefined;
+  readonly sourceLines: readonly string[] | undefined;
 
   constructor(message: string, options: DockerfileErrorOptions) {
     super(message, { cause: options.cause });
@@ -34,6 +37,19 @@ export class DockerfileError extends TsbuildError {
     this.file = options.file;
     this.range = options.range;
     this.hint = options.hint;
+    this.sourceLines = options.sourceLines;
+  }
+
+  /** The same error, carrying the Dockerfile's lines for its excerpt. */
+  withSource(lines: readonly string[]): DockerfileError {
+    return new DockerfileError(this.message, {
+      code: this.code,
+      file: this.file,
+      ...(this.range ? { range: this.range } : {}),
+      ...(this.hint ? { hint: this.hint } : {}),
+      sourceLines: lines,
+      cause: this.cause,
+    });
   }
 }
 

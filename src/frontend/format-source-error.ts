@@ -1,4 +1,12 @@
-import type { DockerfileError } from './errors.js';
+import type { SourceRange } from './source.js';
+
+/** What an excerpt needs: a Dockerfile error, or a build step that failed at a line. */
+export interface LocatedProblem {
+  file: string;
+  range?: SourceRange | undefined;
+  message: string;
+  hint?: string | undefined;
+}
 
 /** Lines of context printed around the failing range, as BuildKit does. */
 const CONTEXT_LINES = 2;
@@ -8,7 +16,7 @@ const RULE = '--------------------';
  * Renders a DockerfileError the way BuildKit prints source errors: the file and line,
  * the lines around the range with `>>>` on the failing ones, then the message and hint.
  */
-export function formatSourceError(err: DockerfileError, lines: readonly string[]): string {
+export function formatSourceError(err: LocatedProblem, lines: readonly string[]): string {
   const out: string[] = [];
   const range = err.range;
   if (range && lines.length > 0) {
