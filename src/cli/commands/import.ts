@@ -1,0 +1,40 @@
+import type { Command } from '../command.js';
+import { UsageError } from '../../errors.js';
+import { importRootfs } from '../../image/import-rootfs.js';
+import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+
+const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR
+
+Creates a one-layer image from a root filesystem (a tar, gzipped or not, or a directory)
+and prints its ID.
+
+options:
+  -t, --tag NAME[:TAG]   name the image (repeatable)
+      --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
+
+The image's creation time is $SOURCE_DATE_EPOCH when set (a reproducible ID), else now.`;
+
+function createdTime(): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date();
+  if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
+  return new Date(Number(epoch) * 1000);
+}
+
+export const command: Command = {
+  name: 'import',
+  summary: 'Create an image from a root filesystem tarball or directory',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true } }, usage);
+    requireCount(positionals, usage, { min: 1 });
+    const store = storeFromArgs(values);
+    try {
+      const result = await importRootfs(store, { source: positionals[0]!, tags: values.tag ?? [], created: createdTime() });
+      process.stdout.write(`${result.id}\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,41 @@
+import type { Command } from '../command.js';
+import { loadImages } from '../../image/load-images.js';
+import { familiarReference, parseReference } from '../../image/reference.js';
+import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { UsageError } from '../../errors.js';
+
+const usage = `usage: tsbuild load -i FILE|DIR
+
+Loads images from a docker-archive (docker save) or an OCI layout or archive, as a tar
+(gzipped or not) or a directory.
+
+options:
+  -i, --input PATH   the archive to read
+  -q, --quiet        print only image IDs
+      --root DIR     store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
+
+export const command: Command = {
+  name: 'load',
+  summary: 'Load images from a docker-archive or OCI archive',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } },
+      usage,
+    );
+    requireCount(positionals, usage, { min: 0 });
+    if (values.input === undefined) throw new UsageError(`-i FILE is required (reading stdin is not supported)\n\n${usage}`);
+    const store = storeFromArgs(values);
+    try {
+      for (const image of await loadImages(store, values.input)) {
+        if (values.quiet) process.stdout.write(`${image.id}\n`);
+        else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
+        for (const tag of values.quiet ? [] : image.tags) process.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

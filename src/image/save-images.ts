@@ -1,0 +1,107 @@
+// Writes images from the store into one archive. The layout is OCI (oci-layout, index.json,
+// blobs/sha256); the docker format adds manifest.json and repositories so `docker load` and
+// skopeo's docker-archive transport read the same file.
+import type { Store } from '../store/index.js';
+import { ImageNotFoundError } from '../store/index.js';
+import { openArchiveWriter } from './archive-writer.js';
+import { dockerManifestJson, repositoriesJson, type DockerArchiveImage } from './docker-archive.js';
+import { MEDIA_TYPES, type Descriptor } from './oci-types.js';
+import { indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson } from './oci-layout.js';
+import { normalizeTagName } from './reference.js';
+
+export type ArchiveFormat = 'docker' | 'oci';
+
+/** An image to write and the names to record for it in the archive (none: unnamed). */
+export interface ArchiveImage {
+  id: string;
+  tags: readonly string[];
+}
+
+export interface ExportArchiveOptions {
+  images: readonly ArchiveImage[];
+  /** A tar file, or a directory when it exists or ends with `/`. */
+  dest: string;
+}
+
+export interface SaveImagesOptions {
+  /** Names or IDs; a name is recorded in the archive, an ID saves the image unnamed. */
+  refs: readonly string[];
+  /** A tar file, or a directory when it exists or ends with `/`. */
+  output: string;
+  format: ArchiveFormat;
+}
+
+/** A docker-archive (also an OCI layout): what `docker save` writes and `docker load` reads. */
+export function saveDockerArchive(store: Store, opts: ExportArchiveOptions): Promise<void> {
+  return writeArchive(store, opts, 'docker');
+}
+
+/** An OCI image layout, as a tar (oci-archive) or a directory. */
+export function saveOciArchive(store: Store, opts: ExportArchiveOptions): Promise<void> {
+  return writeArchive(store, opts, 'oci');
+}
+
+/** `tsbuild save`: names given are kept in the archive; IDs give unnamed entries. */
+export function saveImages(store: Store, opts: SaveImagesOptions): Promise<void> {
+  const byId = new Map<string, string[]>();
+  for (const ref of opts.refs) {
+    const image = store.resolveImage(ref);
+    if (!image) throw new ImageNotFoundError(ref);
+    const names = byId.get(image.id) ?? [];
+    const name = nameGiven(ref, image.tags);
+    if (name !== undefined && !names.includes(name)) names.push(name);
+    byId.set(image.id, names);
+  }
+  const images = [...byId].map(([id, tags]) => ({ id, tags }));
+  return writeArchive(store, { images, dest: opts.output }, opts.format);
+}
+
+function nameGiven(ref: string, tags: readonly string[]): string | undefined {
+  try {
+    const name = normalizeTagName(ref);
+    return tags.includes(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeArchive(store: Store, opts: ExportArchiveOptions, format: ArchiveFormat): Promise<void> {
+  await store.withLease(async () => {
+    const writer = openArchiveWriter(opts.dest);
+    try {
+      await writer.addFile('oci-layout', OCI_LAYOUT_FILE);
+      const written = new Set<string>();
+      const index: Descriptor[] = [];
+      const docker: (DockerArchiveImage & { id: string })[] = [];
+      for (const { id, tags } of opts.images) {
+        const image = store.resolveImage(id);
+        if (!image) throw new ImageNotFoundError(id);
+        const names = tags.map(normalizeTagName);
+        // Configs and manifests of distinct images differ; only layers may be shared.
+        const manifest = await store.readBlob(image.manifestDigest);
+        await writer.addFile(layoutBlobPath(image.id), await store.readBlob(image.id));
+        await writer.addFile(layoutBlobPath(image.manifestDigest), manifest);
+        for (const chainId of image.chainIds) {
+          const layer = store.layerTar(chainId);
+          if (written.has(layer.descriptor.digest)) continue;
+          await writer.addStream(layoutBlobPath(layer.descriptor.digest), layer.descriptor.size, layer.stream());
+          written.add(layer.descriptor.digest);
+        }
+        const descriptor: Descriptor = { mediaType: MEDIA_TYPES.ociManifest, digest: image.manifestDigest, size: manifest.length };
+        if (names.length === 0) index.push(indexEntry(descriptor));
+        for (const name of names) index.push(indexEntry(descriptor, name));
+        const layerPaths = image.manifest.layers.map((l) => layoutBlobPath(l.digest));
+        docker.push({ id: image.id, configPath: layoutBlobPath(image.id), layerPaths, names });
+      }
+      await writer.addFile('index.json', ociIndexJson(index));
+      if (format === 'docker') {
+        await writer.addFile('manifest.json', dockerManifestJson(docker));
+        await writer.addFile('repositories', repositoriesJson(docker));
+      }
+      await writer.finish();
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  });
+}

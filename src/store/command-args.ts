@@ -1,0 +1,32 @@
+// Argument parsing shared by the store subcommands: node:util parseArgs plus the global
+// --root, with parse failures turned into usage errors that show the command's help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+import { resolveStoreRoot } from './root.js';
+import { openStore, type Store } from './store.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const ROOT_OPTION = { root: { type: 'string' } } as const;
+
+/** Parses argv for a store command; `--root DIR` is accepted by every one. */
+export function parseStoreArgs<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...options, ...ROOT_OPTION }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${usage}`, { cause: err });
+  }
+}
+
+/** Opens the store the command line names (--root, $TSBUILD_ROOT or the default). */
+export function storeFromArgs(values: { root?: unknown }): Store {
+  return openStore(resolveStoreRoot(typeof values.root === 'string' ? { root: values.root } : {}));
+}
+
+/** Checks the number of positional arguments; `max` defaults to `min`. */
+export function requireCount(positionals: string[], usage: string, count: { min: number; max?: number }): void {
+  const max = count.max ?? count.min;
+  if (positionals.length >= count.min && positionals.length <= max) return;
+  const expected = max === count.min ? `${max}` : max === Infinity ? `at least ${count.min}` : `${count.min} to ${max}`;
+  throw new UsageError(`expected ${expected} argument(s), got ${positionals.length}\n\n${usage}`);
+}

@@ -1,0 +1,193 @@
+import { MEDIA_TYPES, type ImageConfig, type ImageManifest } from '../image/oci-types.js';
+import { familiarReference, normalizeTagName, parseReference } from '../image/reference.js';
+import { readBlobSync, sha256, writeBlob } from './blobs.js';
+import type { StoreContext } from './context.js';
+import { ImageNotFoundError, StoreError } from './errors.js';
+import { requireLayer } from './snapshots.js';
+
+export interface PutImageOptions {
+  /**
+   * The image config. As an object, its rootfs.diff_ids are filled from `layers`; as bytes
+   * (a loaded or pulled config) it is stored unchanged, so the image ID stays the same,
+   * and its diff_ids must match `layers`.
+   */
+  config: ImageConfig | Uint8Array;
+  /** Chain IDs of the layers, base first (each chain ID names its whole stack). */
+  layers: readonly string[];
+}
+
+export interface ResolvedImage {
+  /** Config digest. */
+  id: string;
+  manifestDigest: string;
+  config: ImageConfig;
+  manifest: ImageManifest;
+  /** Chain IDs, base first. */
+  chainIds: string[];
+  /** Full normalized names, e.g. docker.io/library/busybox:latest. */
+  tags: string[];
+  /** When the image was first stored (ms since epoch). */
+  created: number;
+}
+
+export interface ImageSummary {
+  id: string;
+  manifestDigest: string;
+  tags: string[];
+  created: number;
+  /** Sum of the uncompressed layer sizes in bytes. */
+  size: number;
+}
+
+/**
+ * Stores an image: config and manifest blobs, then the image row, in that order, so a row
+ * never points at a missing blob. Layers go in the manifest uncompressed; compressed blobs
+ * are made when an export asks for them.
+ */
+export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promise<{ id: string; manifestDigest: string }> {
+  const layers = opts.layers.map((chainId) => requireLayer(ctx, chainId));
+  const diffIds = layers.map((l) => l.diffId);
+  let configBytes: Buffer;
+  if (opts.config instanceof Uint8Array) {
+    configBytes = Buffer.from(opts.config);
+    const given = (JSON.parse(configBytes.toString('utf8')) as ImageConfig).rootfs?.diff_ids ?? [];
+    if (given.length !== diffIds.length || given.some((d, i) => d !== diffIds[i])) {
+      throw new StoreError('image config rootfs.diff_ids do not match the layers given');
+    }
+  } else {
+    configBytes = Buffer.from(JSON.stringify({ ...opts.config, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  }
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociManifest,
+    config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256(configBytes), size: configBytes.length },
+    layers: layers.map((l) => ({ mediaType: MEDIA_TYPES.ociLayer, digest: l.diffId, size: l.size })),
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  return ctx.leases.withLease(async () => {
+    const config = await writeBlob(ctx, configBytes, { mediaType: MEDIA_TYPES.ociConfig });
+    const stored = await writeBlob(ctx, manifestBytes, { mediaType: MEDIA_TYPES.ociManifest });
+    ctx.db
+      .transaction(() => {
+        const insert = ctx.db
+          .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, created) VALUES (?, ?, ?)')
+          .run(config.digest, stored.digest, Date.now());
+        if (insert.changes > 0) {
+          const addLayer = ctx.db.prepare('INSERT INTO image_layers (image_id, idx, chain_id) VALUES (?, ?, ?)');
+          opts.layers.forEach((chainId, idx) => addLayer.run(config.digest, idx, chainId));
+        }
+        ctx.leases.hold('image', config.digest);
+      })
+      .immediate();
+    return { id: config.digest, manifestDigest: stored.digest };
+  });
+}
+
+const ID_RE = /^(?:sha256:)?([0-9a-f]{1,64})$/;
+
+/** Finds an image ID by name (`busybox` ≡ `busybox:latest`), `name@digest`, or full or short ID. */
+export function findImageId(ctx: StoreContext, ref: string): string | undefined {
+  let named: string | undefined;
+  try {
+    const parsed = parseReference(ref);
+    if (parsed.digest !== undefined) {
+      const row = ctx.db.prepare('SELECT id FROM images WHERE manifest_digest = ? OR id = ?').get(parsed.digest, parsed.digest) as
+        | { id: string }
+        | undefined;
+      return row?.id;
+    }
+    named = normalizeTagName(ref);
+  } catch {
+    // Not a valid name (e.g. "sha256:…"): it can still be an ID.
+  }
+  if (named !== undefined) {
+    const row = ctx.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(named) as { image_id: string } | undefined;
+    if (row) return row.image_id;
+  }
+  const hex = ID_RE.exec(ref)?.[1];
+  if (hex === undefined) return undefined;
+  const rows = ctx.db.prepare(`SELECT id FROM images WHERE id LIKE ? LIMIT 2`).all(`sha256:${hex}%`) as { id: string }[];
+  if (rows.length > 1) throw new StoreError(`short ID "${ref}" is ambiguous: give more digits`);
+  return rows[0]?.id;
+}
+
+function tagsOf(ctx: StoreContext, id: string): string[] {
+  return (ctx.db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').all(id) as { name: string }[]).map((r) => r.name);
+}
+
+/** The image a name or ID refers to, with its config and manifest read (and verified) from blobs. */
+export function resolveImage(ctx: StoreContext, ref: string): ResolvedImage | null {
+  const id = findImageId(ctx, ref);
+  if (id === undefined) return null;
+  const row = ctx.db.prepare('SELECT manifest_digest, created FROM images WHERE id = ?').get(id) as
+    | { manifest_digest: string; created: number }
+    | undefined;
+  if (!row) return null;
+  ctx.leases.hold('image', id);
+  const chainIds = (
+    ctx.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx').all(id) as { chain_id: string }[]
+  ).map((r) => r.chain_id);
+  const config = JSON.parse(readBlobSync(ctx, id).toString('utf8')) as ImageConfig;
+  const manifest = JSON.parse(readBlobSync(ctx, row.manifest_digest).toString('utf8')) as ImageManifest;
+  return { id, manifestDigest: row.manifest_digest, config, manifest, chainIds, tags: tagsOf(ctx, id), created: row.created };
+}
+
+/** Points a name at an image, moving it from any image it named before. Returns the normalized name. */
+export function tag(ctx: StoreContext, name: string, id: string): string {
+  const normalized = normalizeTagName(name);
+  const result = ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) SELECT ?, id FROM images WHERE id = ?').run(normalized, id);
+  if (result.changes === 0) throw new ImageNotFoundError(id);
+  return normalized;
+}
+
+/** Removes a name; true when it existed. */
+export function untag(ctx: StoreContext, name: string): boolean {
+  return ctx.db.prepare('DELETE FROM tags WHERE name = ?').run(normalizeTagName(name)).changes > 0;
+}
+
+export function listImages(ctx: StoreContext): ImageSummary[] {
+  const rows = ctx.db
+    .prepare(
+      `SELECT i.id, i.manifest_digest, i.created,
+              (SELECT COALESCE(SUM(l.size), 0) FROM image_layers il JOIN layers l USING (chain_id) WHERE il.image_id = i.id) AS size
+       FROM images i ORDER BY i.created DESC, i.id`,
+    )
+    .all() as { id: string; manifest_digest: string; created: number; size: number }[];
+  return rows.map((r) => ({ id: r.id, manifestDigest: r.manifest_digest, tags: tagsOf(ctx, r.id), created: r.created, size: r.size }));
+}
+
+export interface RemoveImageResult {
+  untagged: string[];
+  /** The image ID when its row was deleted (its content goes at the next prune). */
+  deleted: string | null;
+}
+
+/**
+ * `rmi`: a name removes that tag, and the image once no tag is left; an ID removes the image
+ * with all its tags, which needs `force` when several names point at it (as Docker does).
+ */
+export function removeImage(ctx: StoreContext, ref: string, opts: { force?: boolean } = {}): RemoveImageResult {
+  const id = findImageId(ctx, ref);
+  if (id === undefined) throw new ImageNotFoundError(ref);
+  return ctx.db
+    .transaction((): RemoveImageResult => {
+      const tags = tagsOf(ctx, id);
+      let byName: string | undefined;
+      try {
+        byName = normalizeTagName(ref);
+      } catch {
+        byName = undefined;
+      }
+      if (byName !== undefined && tags.includes(byName)) {
+        untag(ctx, byName);
+        if (tags.length > 1) return { untagged: [byName], deleted: null };
+      } else if (tags.length > 1 && !opts.force) {
+        throw new StoreError(
+          `image ${id} is tagged ${tags.map((t) => familiarReference(parseReference(t))).join(', ')}: remove the names or use --force`,
+        );
+      }
+      ctx.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+      return { untagged: tags, deleted: id };
+    })
+    .immediate();
+}

@@ -1,0 +1,17 @@
+// The store stage: content-addressed blobs, overlay snapshots, images and build cache.
+export { Store, openStore } from './store.js';
+export { resolveStoreRoot } from './root.js';
+export type { StoreRootOptions } from './root.js';
+export { chainIdOf, chainIdsOf } from './snapshots.js';
+export { sha256 } from './blobs.js';
+export type { LayerInfo, CommitSnapshotOptions } from './snapshots.js';
+export type { ApplyLayerOptions } from './layer-import.js';
+export type { LayerBlob, LayerCompression } from './layer-blobs.js';
+export type { ResolvedImage, ImageSummary, PutImageOptions, RemoveImageResult } from './images.js';
+export type { CacheRecord, PutCacheRecordOptions } from './cache-records.js';
+export type { StatCache, FileStamp } from './stat-cache.js';
+export type { Lease } from './leases.js';
+export type { PruneOptions, PruneResult } from './prune.js';
+export type { FsckResult } from './fsck.js';
+export type { DiskUsage, UsageLine } from './usage.js';
+export { StoreError, ImageNotFoundError, DigestMismatchError } from './errors.js';

@@ -1,0 +1,195 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../image/oci-types.js';
+import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
+import { cacheMountDir } from './cache-mounts.js';
+import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
+import type { StoreContext } from './context.js';
+import { openDb } from './db.js';
+import { fsck, type FsckResult } from './fsck.js';
+import {
+  listImages,
+  putImage,
+  removeImage,
+  resolveImage,
+  tag,
+  untag,
+  type ResolvedImage,
+  type ImageSummary,
+  type PutImageOptions,
+  type RemoveImageResult,
+} from './images.js';
+import { layerBlob, layerBlobs, layerTar, type LayerBlob, type LayerCompression } from './layer-blobs.js';
+import { applyLayerToSnapshot, type ApplyLayerOptions } from './layer-import.js';
+import { Leases, type Lease } from './leases.js';
+import { storePaths } from './paths.js';
+import { prune, type PruneOptions, type PruneResult } from './prune.js';
+import {
+  commitSnapshot,
+  getLayer,
+  lowerdirs,
+  makeTempDir,
+  requireLayer,
+  snapshotDirOf,
+  type CommitSnapshotOptions,
+  type LayerInfo,
+} from './snapshots.js';
+import { openStatCache, type StatCache } from './stat-cache.js';
+import { diskUsage, type DiskUsage } from './usage.js';
+
+/**
+ * The content-addressed store: blobs, snapshots (unpacked layers in overlay format), images,
+ * tags, build cache and leases, in one directory shared safely by concurrent processes.
+ * Things made outside `withLease` may be pruned as soon as nothing refers to them.
+ */
+export class Store {
+  readonly root: string;
+  readonly #ctx: StoreContext;
+  #tmpDir: string | undefined;
+
+  constructor(root: string) {
+    const paths = storePaths(root);
+    mkdirSync(root, { recursive: true });
+    const db = openDb(paths.db);
+    this.root = root;
+    this.#ctx = { paths, db, leases: new Leases(db) };
+  }
+
+  close(): void {
+    if (this.#tmpDir) rmSync(this.#tmpDir, { recursive: true, force: true });
+    this.#ctx.db.close();
+  }
+
+  // Leases
+  /** Runs fn holding a lease: everything it creates or uses stays until fn settles. */
+  withLease<T>(fn: (lease: Lease) => Promise<T>): Promise<T> {
+    return this.#ctx.leases.withLease(fn);
+  }
+
+  // Scratch space
+  /** A fresh empty dir on the store filesystem (for an upper dir or COPY output that will be committed). */
+  makeTempDir(): string {
+    return makeTempDir(this.#ctx);
+  }
+  /**
+   * This process's scratch dir on the store filesystem, for callers that mkdtemp inside it.
+   * It is owned by the process, so prune leaves it alone until the process is gone.
+   */
+  tmpDir(): string {
+    this.#tmpDir ??= makeTempDir(this.#ctx);
+    return this.#tmpDir;
+  }
+  /** An empty directory: the lowerdir of a stage built FROM scratch. Never write into it. */
+  emptyDir(): string {
+    mkdirSync(this.#ctx.paths.empty, { recursive: true });
+    return this.#ctx.paths.empty;
+  }
+
+  // Snapshots
+  /** Commits a finished overlay-format layer dir (consumed) on top of `parent`. */
+  commitSnapshot(opts: CommitSnapshotOptions): Promise<LayerInfo> {
+    return this.withLease(() => commitSnapshot(this.#ctx, opts));
+  }
+  /** Unpacks a layer tar (plain or gzip) safely on top of `parent`. */
+  applyLayerToSnapshot(opts: ApplyLayerOptions): Promise<LayerInfo> {
+    return this.withLease(() => applyLayerToSnapshot(this.#ctx, opts));
+  }
+  getLayer(chainId: string): LayerInfo | undefined {
+    return getLayer(this.#ctx, chainId);
+  }
+  hasSnapshot(chainId: string): boolean {
+    return getLayer(this.#ctx, chainId) !== undefined;
+  }
+  diffIdOf(chainId: string): string {
+    return requireLayer(this.#ctx, chainId).diffId;
+  }
+  /** Overlay lowerdirs relative to `root`, topmost first: mount with cwd = root. */
+  lowerdirs(chainId: string): string[] {
+    return lowerdirs(this.#ctx, chainId);
+  }
+  /** Absolute path of a chain's own diff (overlay format). */
+  snapshotDir(chainId: string): string {
+    requireLayer(this.#ctx, chainId);
+    return snapshotDirOf(this.#ctx, chainId);
+  }
+
+  // Layer blobs
+  /** The uncompressed tar of a layer (by chain or diff ID), verified against its diff ID as it streams. */
+  layerTar(ref: string): { descriptor: Descriptor; stream: () => Readable } {
+    return layerTar(this.#ctx, ref);
+  }
+  /** A layer as a blob in the asked compression, made once and remembered. */
+  layerBlob(ref: string, opts: { compression: LayerCompression }): Promise<LayerBlob> {
+    return this.withLease(() => layerBlob(this.#ctx, ref, opts));
+  }
+  layerBlobs(refs: readonly string[], opts: { compression: LayerCompression }): Promise<LayerBlob[]> {
+    return this.withLease(() => layerBlobs(this.#ctx, refs, opts));
+  }
+
+  // Blobs
+  writeBlob(data: Readable | Uint8Array, opts: { mediaType: string; expected?: string }): Promise<Descriptor> {
+    return writeBlob(this.#ctx, data, opts);
+  }
+  readBlob(digest: string): Promise<Buffer> {
+    return readBlob(this.#ctx, digest);
+  }
+  hasBlob(digest: string): boolean {
+    return hasBlob(this.#ctx, digest);
+  }
+  blobPath(digest: string): string {
+    return blobPath(this.#ctx, digest);
+  }
+
+  // Images
+  putImage(opts: PutImageOptions): Promise<{ id: string; manifestDigest: string }> {
+    return putImage(this.#ctx, opts);
+  }
+  /** By name (`busybox` ≡ `busybox:latest`), `name@digest`, or full or short ID. */
+  resolveImage(ref: string): ResolvedImage | null {
+    return resolveImage(this.#ctx, ref);
+  }
+  /** Points a name at an image; returns the normalized name. */
+  tag(name: string, id: string): string {
+    return tag(this.#ctx, name, id);
+  }
+  untag(name: string): boolean {
+    return untag(this.#ctx, name);
+  }
+  removeImage(ref: string, opts: { force?: boolean } = {}): RemoveImageResult {
+    return removeImage(this.#ctx, ref, opts);
+  }
+  listImages(): ImageSummary[] {
+    return listImages(this.#ctx);
+  }
+
+  // Build cache
+  getCacheRecord(key: string): CacheRecord | null {
+    return getCacheRecord(this.#ctx, key);
+  }
+  putCacheRecord(opts: PutCacheRecordOptions): void {
+    putCacheRecord(this.#ctx, opts);
+  }
+  statCache(contextId: string): StatCache {
+    return openStatCache(this.#ctx, contextId);
+  }
+  /** Directory of a RUN cache mount, by id. */
+  cacheMountDir(id: string): string {
+    return cacheMountDir(this.#ctx, id);
+  }
+
+  // Maintenance
+  prune(opts: PruneOptions = {}): Promise<PruneResult> {
+    return prune(this.#ctx, opts);
+  }
+  fsck(): Promise<FsckResult> {
+    return fsck(this.#ctx);
+  }
+  diskUsage(): DiskUsage {
+    return diskUsage(this.#ctx);
+  }
+}
+
+/** Opens (creating when needed) the store at `root`. */
+export function openStore(root: string): Store {
+  return new Store(root);
+}
