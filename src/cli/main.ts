@@ -3,6 +3,23 @@ import { reportError } from './report-error.js';
 
 /** Subcommands, loaded on demand so `tsbuild --help` stays fast. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  build: async () => (await import('./commands/build.js')).command,
+  debug: async () => (await import('./commands/debug.js')).command,
+  run: async () => (await import('./commands/run.js')).command,
+  images: async () => (await import('./commands/images.js')).command,
+  inspect: async () => (await import('./commands/inspect.js')).command,
+  import: async () => (await import('./commands/import.js')).command,
+  load: async () => (await import('./commands/load.js')).command,
+  save: async () => (await import('./commands/save.js')).command,
+  tag: async () => (await import('./commands/tag.js')).command,
+  rmi: async () => (await import('./commands/rmi.js')).command,
+  pull: async () => (await import('./commands/pull.js')).command,
+  push: async () => (await import('./commands/push.js')).command,
+  login: async () => (await import('./commands/login.js')).command,
+  logout: async () => (await import('./commands/logout.js')).command,
+  du: async () => (await import('./commands/du.js')).command,
+  prune: async () => (await import('./commands/prune.js')).command,
+  fsck: async () => (await import('./commands/fsck.js')).command,
 };
 
 const TOP_USAGE = `usage: tsbuild [COMMAND] [OPTIONS]

@@ -10,7 +10,13 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 const ROOT_OPTION = { root: { type: 'string' } } as const;
 
 /** Parses argv for a store command; `--root DIR` is accepted by every one. */
-export function parseStoreArgs<O extends Options>(argv: string[], options: O, usage: string) {
+type StoreArgsConfig<O extends Options> = { args: string[]; options: O & typeof ROOT_OPTION; allowPositionals: true; strict: true };
+
+export function parseStoreArgs<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
   try {
     return parseArgs({ args: argv, options: { ...options, ...ROOT_OPTION }, allowPositionals: true, strict: true });
   } catch (err) {

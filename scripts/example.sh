@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The README's first command (after npm ci): builds tsbuild, imports a busybox base image
+# made from Debian's busybox-static into ./cache, builds testdata/multistage, and runs it.
+# Needs root (namespaces, overlayfs) on Linux; no registry or internet is used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! [ -x /bin/busybox ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static
+fi
+npm run --silent build
+export TSBUILD_ROOT="${TSBUILD_ROOT:-$PWD/cache}"
+npx tsx scripts/example.ts "$TSBUILD_ROOT/busybox-rootfs.tar"
+node bin/tsbuild import "$TSBUILD_ROOT/busybox-rootfs.tar" -t busybox:latest
+node bin/tsbuild build --progress plain -t example:latest testdata/multistage
+node bin/tsbuild run example:latest

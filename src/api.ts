@@ -1,0 +1,23 @@
+// The public API of tsbuild: named exports only, typed options mirroring the CLI.
+import { runBuild, type BuildResult } from './solver/build.js';
+import type { BuildOptions } from './solver/options.js';
+
+/**
+ * Builds a Dockerfile into an image, as `tsbuild build` does.
+ *
+ * ```ts
+ * import { build } from 'tsbuild';
+ * const result = await build({ context: '.', tags: ['myapp:dev'], onEvent: (e) => console.log(e.type, e.vertex.name) });
+ * console.log(result.imageId);
+ * ```
+ */
+export function build(options: BuildOptions): Promise<BuildResult> {
+  return runBuild(options);
+}
+
+export type { BuildOptions, BuildResult };
+export type { OutputSpec, SecretSource, SshSource } from './solver/options.js';
+export type { BuildEvent, BuildEventListener, VertexInfo } from './solver/events.js';
+export type { StepReport } from './solver/session.js';
+export { BuildStepError } from './solver/errors.js';
+export { TsbuildError } from './errors.js';

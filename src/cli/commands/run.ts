@@ -1,0 +1,97 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runSandboxed } from '../../executor/index.js';
+import { UsageError } from '../../errors.js';
+import { openStore, resolveStoreRoot } from '../../store/index.js';
+import type { Command } from '../command.js';
+
+const usage = `usage: tsbuild run [OPTIONS] IMAGE [COMMAND [ARG...]]
+
+Run an image from the store in the build sandbox, with its ENTRYPOINT, CMD, USER,
+WORKDIR and ENV, so CI can smoke-test an image without a Docker daemon. The
+container's filesystem changes are always discarded.
+
+options:
+      --rm                 accepted for docker compatibility (changes are never kept)
+  -e, --env K=V            set an environment variable (repeatable)
+  -u, --user USER[:GROUP]  run as this user instead of the image's USER
+  -w, --workdir DIR        working directory instead of the image's WORKDIR
+      --entrypoint CMD     override the image's ENTRYPOINT
+      --network MODE       none (default: an isolated network namespace) or host
+      --root DIR           store location
+`;
+
+async function run(argv: string[]): Promise<number> {
+  const { own, rest: positionals } = splitAtImage(argv);
+  const { values } = parseArgs({
+    args: own,
+    options: {
+      rm: { type: 'boolean' },
+      env: { type: 'string', short: 'e', multiple: true },
+      user: { type: 'string', short: 'u' },
+      workdir: { type: 'string', short: 'w' },
+      entrypoint: { type: 'string' },
+      network: { type: 'string' },
+      root: { type: 'string' },
+    },
+  });
+  const [imageName, ...command] = positionals;
+  if (!imageName) throw new UsageError('tsbuild run needs an IMAGE; e.g. tsbuild run myapp:latest');
+  const network = values.network ?? 'default';
+  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
+
+  const store = openStore(resolveStoreRoot(values.root !== undefined ? { root: values.root } : {}));
+  try {
+    const image = store.resolveImage(imageName);
+    if (!image) throw new UsageError(`image ${imageName} is not in the store; see tsbuild images`);
+    const cfg = image.config.config;
+    const entrypoint = values.entrypoint !== undefined ? [values.entrypoint] : (cfg.Entrypoint ?? []);
+    const args = [...entrypoint, ...(command.length > 0 ? command : values.entrypoint !== undefined ? [] : (cfg.Cmd ?? []))];
+    if (args.length === 0) throw new UsageError(`image ${imageName} has no ENTRYPOINT or CMD: give a command, e.g. tsbuild run ${imageName} sh`);
+    const env = [...(cfg.Env ?? []), ...(values.env ?? [])];
+
+    return await store.withLease(async () => {
+      const scratch = await mkdtemp(join(store.tmpDir(), 'run-'));
+      try {
+        await mkdir(join(scratch, 'upper'));
+        await mkdir(join(scratch, 'work'));
+        const top = image.chainIds.at(-1);
+        const result = await runSandboxed({
+          rootfs: {
+            lowerdirs: top ? store.lowerdirs(top) : [store.emptyDir()],
+            upperdir: join(scratch, 'upper'),
+            workdir: join(scratch, 'work'),
+            mountCwd: store.root,
+          },
+          args,
+          env,
+          cwd: values.workdir ?? (cfg.WorkingDir || '/'),
+          user: values.user ?? cfg.User ?? '',
+          network,
+          mounts: [],
+          onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
+        });
+        return result.exitCode;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
+  } finally {
+    store.close();
+  }
+}
+
+const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--root']);
+
+/** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
+function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return { own: argv.slice(0, i), rest: argv.slice(i) };
+    if (VALUE_FLAGS.has(arg)) i++;
+  }
+  return { own: argv, rest: [] };
+}
+
+export const command = { name: 'run', summary: 'run an image from the store in the sandbox', usage, run } satisfies Command;

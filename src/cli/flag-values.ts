@@ -1,0 +1,86 @@
+import { UsageError } from '../errors.js';
+import type { OutputSpec, SecretSource, SshSource } from '../solver/options.js';
+
+/** `K=V` pairs into a record; `K` alone takes the value from the environment (as `docker build` does) or is dropped. */
+export function parseKeyValues(flag: string, values: string[], fromEnv: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of values) {
+    const eq = item.indexOf('=');
+    if (eq === 0) throw new UsageError(`${flag} "${item}": the name before "=" is empty; write ${flag} NAME=VALUE`);
+    if (eq < 0) {
+      if (!fromEnv) throw new UsageError(`${flag} "${item}" has no value; write ${flag} ${item}=VALUE`);
+      const env = process.env[item];
+      if (env !== undefined) out[item] = env;
+      continue;
+    }
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `512m`, `1g`, `1048576` → bytes, as `docker build --memory` reads them. */
+export function parseByteSize(flag: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(value.trim());
+  if (!match) throw new UsageError(`${flag} "${value}" is not a size; write e.g. 512m or 2g`);
+  return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
+}
+
+/** Docker's CSV flag values: `type=local,dest=out`. */
+export function parseCsvFields(flag: string, value: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const part of value.split(',')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 1) throw new UsageError(`${flag} "${value}": "${part}" is not KEY=VALUE`);
+    fields.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
+  }
+  return fields;
+}
+
+/** `-o type=docker,dest=x.tar`, or `-o DIR` (a local directory), or `-o -` (tar to stdout is not supported). */
+export function parseOutput(value: string): OutputSpec {
+  if (!value.includes('=')) {
+    if (value === '-') throw new UsageError('-o - (tar on stdout) is not supported; write -o type=tar,dest=FILE');
+    return { type: 'local', dest: value };
+  }
+  const f = parseCsvFields('--output', value);
+  const type = f.get('type') ?? 'local';
+  const dest = f.get('dest');
+  const needDest = (t: 'docker' | 'oci' | 'tar' | 'local'): OutputSpec => {
+    if (!dest) throw new UsageError(`--output type=${t} needs dest=PATH`);
+    return { type: t, dest };
+  };
+  switch (type) {
+    case 'image':
+      return { type: 'image', push: f.get('push') === 'true' };
+    case 'registry':
+      return { type: 'registry' };
+    case 'docker':
+    case 'oci':
+    case 'tar':
+    case 'local':
+      return needDest(type);
+    default:
+      throw new UsageError(`--output type=${type} is unknown; use image, docker, oci, tar, local or registry`);
+  }
+}
+
+/** `--secret id=x,src=path` or `--secret id=x,env=VAR` (a bare `id=x` reads $x, as BuildKit does). */
+export function parseSecret(value: string): SecretSource {
+  const f = parseCsvFields('--secret', value);
+  const id = f.get('id');
+  if (!id) throw new UsageError(`--secret "${value}" needs id=NAME`);
+  const src = f.get('src') ?? f.get('source');
+  const env = f.get('env');
+  if (src) return { id, src };
+  return { id, env: env ?? id };
+}
+
+/** `--ssh default` or `--ssh id=/path/to/agent.sock[,/path/key]`. */
+export function parseSsh(value: string): SshSource {
+  const eq = value.indexOf('=');
+  if (eq < 0) return { id: value, paths: [] };
+  return { id: value.slice(0, eq), paths: value.slice(eq + 1).split(',').filter(Boolean) };
+}

@@ -1,0 +1,92 @@
+import { realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
+import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
+import { hostPlatform } from '../platform.js';
+import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
+import { BaseImages } from './base-image.js';
+import { ProgressEmitter } from './events.js';
+import { exportImage } from './export.js';
+import { HostMounts } from './host-mounts.js';
+import { loadDockerfile } from './load-dockerfile.js';
+import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
+import { BuildSession, type StepReport } from './session.js';
+import { scheduleStages } from './stage-runner.js';
+
+/** What `build()` resolves to. */
+export interface BuildResult {
+  /** Image ID: the config digest, as `docker images` shows it. */
+  imageId: string;
+  manifestDigest: string;
+  tags: string[];
+  /** Every step that changes the filesystem, in the order it finished, with its cache hit. */
+  steps: StepReport[];
+  /** What `--metadata-file` writes (buildx's keys). */
+  metadata: Record<string, string>;
+}
+
+/** Builds a Dockerfile into an image in the store (and the requested outputs). */
+export async function runBuild(input: BuildOptions): Promise<BuildResult> {
+  const options = normalizeBuildOptions(input);
+  const progress = new ProgressEmitter(options.onEvent ? [options.onEvent] : []);
+  const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
+  try {
+    return await store.withLease(() => buildWithStore(options, store, progress));
+  } finally {
+    store.close();
+  }
+}
+
+async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildResult> {
+  const fromStdin = options.context === '-';
+  const context: BuildContext = fromStdin
+    ? await progress.track(progress.vertex('[internal] load build context'), () => contextFromTarStream(process.stdin))
+    : await contextAt(options, store, progress);
+  const dockerfile = await progress.track(progress.vertex('[internal] load build definition from Dockerfile'), () =>
+    loadDockerfile(context.root, options),
+  );
+  const baseImages = new BaseImages(store, progress, { pull: options.pull, platform: options.platform, insecureRegistries: options.insecureRegistries });
+  // Parse errors are thrown synchronously: the async wrapper routes them through the same catch.
+  const graph = await (async () => buildGraph(parseDockerfile(dockerfile.text, { name: dockerfile.name }), {
+    buildArgs: options.buildArgs,
+    targetPlatform: options.platform,
+    buildPlatform: hostPlatform(),
+    resolveBaseConfig: async (ref) => (await baseImages.resolve(ref)).config,
+    namedContexts: options.buildContexts,
+    ...(options.target !== undefined ? { target: options.target } : {}),
+  }))().catch((err: unknown) => {
+    throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
+  });
+  const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
+  const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
+  try {
+    scheduleStages(session);
+    const all = [...session.stageOutputs.values()];
+    // The first failure stops the rest: running sandboxes get the abort signal.
+    for (const pending of all) pending.catch((err: unknown) => session.abort.abort(err));
+    const settled = await Promise.allSettled(all);
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    const target = await session.stageOutputs.get(graph.targetIndex)!;
+    const exported = await exportImage(session, target);
+    return {
+      ...exported,
+      steps: session.reports,
+      metadata: {
+        'containerimage.config.digest': exported.imageId,
+        'containerimage.digest': exported.manifestDigest,
+        ...(exported.tags.length > 0 ? { 'image.name': exported.tags.join(',') } : {}),
+      },
+    };
+  } finally {
+    await mounts.releaseAll();
+  }
+}
+
+async function contextAt(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildContext> {
+  const dir = await realpath(resolve(options.context));
+  const dockerfile = options.dockerfile !== undefined ? resolve(options.dockerfile) : undefined;
+  return progress.track(progress.vertex('[internal] load build context'), () =>
+    openContext({ dir, statCache: store.statCache(dir), ...(dockerfile ? { dockerfile } : {}) }),
+  );
+}

@@ -1,0 +1,43 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { copyToLayer, type CopyRequest } from '../copier/index.js';
+import type { CopyStep } from '../frontend/index.js';
+import type { BuildSession } from './session.js';
+import { rootfsOf } from './rootfs.js';
+
+/** The copier's request for a COPY/ADD step, without the parts that need mounts. */
+export async function copySource(session: BuildSession, step: CopyStep): Promise<CopyRequest['from']> {
+  return step.from ? { kind: 'dir', root: await rootfsOf(session, step.from) } : { kind: 'context', context: session.context };
+}
+
+export function copyOptions(step: CopyStep): Omit<CopyRequest, 'from' | 'parentRoot' | 'outDir'> {
+  return {
+    sources: step.sources,
+    heredocSources: step.heredocSources.map((h) => ({ name: h.name, content: h.content })),
+    dest: step.dest,
+    workdir: step.workdir,
+    link: step.link,
+    exclude: step.exclude,
+    parents: step.parents,
+    ...(step.chown !== undefined ? { chown: step.chown } : {}),
+    ...(step.chmod !== undefined ? { chmod: step.chmod } : {}),
+    ...(step.isAdd ? { add: { unpack: step.unpack, checksum: step.checksum, keepGitDir: step.keepGitDir } } : {}),
+  };
+}
+
+/** Copies the step's sources into a fresh layer dir (no sandbox) and commits it on top of `parent`. */
+export async function executeCopy(session: BuildSession, step: CopyStep, parent: string | null): Promise<string> {
+  const { store } = session;
+  const scratch = await mkdtemp(join(store.tmpDir(), 'copy-'));
+  const parentRoot = parent ? await session.mounts.overlayView(store.lowerdirs(parent), store.root) : null;
+  try {
+    const outDir = join(scratch, 'layer');
+    await mkdir(outDir);
+    await copyToLayer({ ...copyOptions(step), from: await copySource(session, step), parentRoot, outDir });
+    const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
+    return committed.chainId;
+  } finally {
+    if (parentRoot) await session.mounts.release(parentRoot);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

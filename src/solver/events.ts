@@ -1,0 +1,61 @@
+// Progress events of a build. The solver emits them; the CLI renders them (tty, plain,
+// rawjson) and API callers receive them as they are.
+
+/** One unit of progress, like a BuildKit vertex: an internal task or a Dockerfile step. */
+export interface VertexInfo {
+  /** 1-based, in the order vertices were first announced (`#N` in plain output). */
+  number: number;
+  /** `[stage 2/5] RUN make` or `[internal] load build context`. */
+  name: string;
+}
+
+export type BuildEvent =
+  | { type: 'vertex-start'; vertex: VertexInfo; time: number }
+  | { type: 'vertex-log'; vertex: VertexInfo; stream: 'stdout' | 'stderr'; data: string; time: number }
+  | { type: 'vertex-cached'; vertex: VertexInfo; time: number }
+  | { type: 'vertex-done'; vertex: VertexInfo; durationMs: number; time: number }
+  | { type: 'vertex-error'; vertex: VertexInfo; message: string; durationMs: number; time: number };
+
+export type BuildEventListener = (event: BuildEvent) => void;
+
+/** Hands out vertex numbers and stamps events; one per build. */
+export class ProgressEmitter {
+  private next = 1;
+  private readonly listeners: BuildEventListener[];
+
+  constructor(listeners: BuildEventListener[]) {
+    this.listeners = listeners;
+  }
+
+  vertex(name: string): VertexInfo {
+    return { number: this.next++, name };
+  }
+
+  emit(event: BuildEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Runs `work` as a vertex: start, then done or error with its duration. */
+  async track<T>(vertex: VertexInfo, work: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    this.emit({ type: 'vertex-start', vertex, time: started });
+    try {
+      const result = await work();
+      this.emit({ type: 'vertex-done', vertex, durationMs: Date.now() - started, time: Date.now() });
+      return result;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.emit({ type: 'vertex-error', vertex, message, durationMs: Date.now() - started, time: Date.now() });
+      throw err;
+    }
+  }
+
+  log(vertex: VertexInfo, stream: 'stdout' | 'stderr', data: string): void {
+    this.emit({ type: 'vertex-log', vertex, stream, data, time: Date.now() });
+  }
+
+  cached(vertex: VertexInfo): void {
+    this.emit({ type: 'vertex-start', vertex, time: Date.now() });
+    this.emit({ type: 'vertex-cached', vertex, time: Date.now() });
+  }
+}

@@ -1,0 +1,83 @@
+import { chmod, chown, readdir, readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { ResolvedMount } from '../executor/index.js';
+import type { StageBase, StepMount } from '../frontend/index.js';
+import { BuildStepError } from './errors.js';
+import type { BuildSession } from './session.js';
+import { rootfsOf } from './rootfs.js';
+
+/** Turns a RUN step's `--mount` flags into host paths the sandbox can mount. */
+export async function resolveRunMounts(
+  session: BuildSession,
+  mounts: StepMount[],
+  fail: (message: string) => BuildStepError,
+): Promise<ResolvedMount[]> {
+  const resolved: ResolvedMount[] = [];
+  for (const m of mounts) {
+    switch (m.type) {
+      case 'bind': {
+        const root = await sourceRoot(session, m.fromBase);
+        resolved.push({ type: 'bind', source: inside(root, m.source ?? '/'), target: m.target, readonly: m.readonly });
+        break;
+      }
+      case 'cache': {
+        const dir = await prepareCacheDir(session.store.cacheMountDir(m.id), m);
+        resolved.push({ type: 'cache', source: dir, target: m.target, readonly: m.readonly });
+        break;
+      }
+      case 'tmpfs':
+        resolved.push(m.size === undefined ? { type: 'tmpfs', target: m.target } : { type: 'tmpfs', target: m.target, size: m.size });
+        break;
+      case 'secret': {
+        const id = m.id;
+        const content = await readSecret(session, id);
+        if (content === null) {
+          if (m.required) throw fail(`secret "${id}" is required but was not given; pass --secret id=${id},src=FILE`);
+          continue;
+        }
+        const target = m.env && !m.target ? undefined : (m.target ?? `/run/secrets/${id}`);
+        resolved.push({ type: 'secret', content, mode: m.mode, uid: m.uid, gid: m.gid, ...(target ? { target } : {}), ...(m.env ? { env: m.env } : {}) });
+        break;
+      }
+      case 'ssh': {
+        const id = m.id;
+        const source = session.options.ssh.find((s) => s.id === id);
+        const socket = source?.paths[0] ?? (id === 'default' ? process.env.SSH_AUTH_SOCK : undefined);
+        if (!socket) {
+          if (m.required) throw fail(`ssh agent "${id}" is required but was not given; pass --ssh ${id}=SOCKET`);
+          continue;
+        }
+        resolved.push({ type: 'ssh', socket, target: m.target, mode: m.mode, uid: m.uid, gid: m.gid });
+        break;
+      }
+    }
+  }
+  return resolved;
+}
+
+/** A new cache mount takes the mount's mode and owner; an existing one keeps what steps left in it. */
+async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid: number }): Promise<string> {
+  if ((await readdir(dir)).length === 0) {
+    await chmod(dir, m.mode);
+    await chown(dir, m.uid, m.gid);
+  }
+  return dir;
+}
+
+async function sourceRoot(session: BuildSession, from: StageBase | undefined): Promise<string> {
+  if (!from) return session.context.root;
+  return rootfsOf(session, from);
+}
+
+/** `source` inside `root`; `..` cannot climb out because the path is normalized as absolute first. */
+function inside(root: string, source: string): string {
+  return join(root, posix.normalize(`/${source}`));
+}
+
+async function readSecret(session: BuildSession, id: string): Promise<Buffer | null> {
+  const secret = session.options.secrets.find((s) => s.id === id);
+  if (!secret) return null;
+  if (secret.src) return readFile(secret.src);
+  const value = secret.env ? process.env[secret.env] : undefined;
+  return value === undefined ? null : Buffer.from(value);
+}

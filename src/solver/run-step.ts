@@ -1,0 +1,81 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runSandboxed } from '../executor/index.js';
+import type { RunStep } from '../frontend/index.js';
+import { BuildStepError } from './errors.js';
+import type { VertexInfo } from './events.js';
+import { resolveRunMounts } from './run-mounts.js';
+import type { BuildSession } from './session.js';
+import type { StepFailure } from './step-context.js';
+
+const TAIL_LINES = 10;
+
+/** Runs a RUN step in the sandbox on top of `parent` and commits its upper dir as a snapshot. */
+export async function executeRun(
+  session: BuildSession,
+  step: RunStep,
+  parent: string | null,
+  vertex: VertexInfo,
+  fail: StepFailure,
+): Promise<string> {
+  const { store, options } = session;
+  if (step.security === 'insecure' && !options.allow.includes('security.insecure')) {
+    throw fail('RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure');
+  }
+  const network = step.network === 'default' ? options.network : step.network;
+  if (network === 'host' && step.network === 'host' && !options.allow.includes('network.host') && options.network !== 'host') {
+    throw fail('RUN --network=host needs the network.host entitlement: pass --allow network.host');
+  }
+  const scratch = await mkdtemp(join(store.tmpDir(), 'run-'));
+  try {
+    const upperdir = join(scratch, 'upper');
+    const workdir = join(scratch, 'work');
+    await mkdir(upperdir);
+    await mkdir(workdir);
+    const mounts = await resolveRunMounts(session, step.mounts, fail);
+    for (const file of step.files ?? []) {
+      // Heredoc scripts with a shebang run as files: they live on a tmpfs-like scratch bind, never in the layer.
+      const hostPath = join(scratch, `heredoc-${mounts.length}`);
+      await writeFile(hostPath, file.content, { mode: file.mode });
+      mounts.push({ type: 'bind', source: hostPath, target: file.path, readonly: true });
+    }
+    const lowerdirs = parent ? store.lowerdirs(parent) : [store.emptyDir()];
+    const tail: string[] = [];
+    const result = await runSandboxed({
+      rootfs: { lowerdirs, upperdir, workdir, mountCwd: store.root },
+      args: step.args,
+      env: [...step.env, ...step.proxyEnv],
+      cwd: step.workdir,
+      user: step.user,
+      network,
+      security: step.security,
+      mounts,
+      ...(options.limits ? { limits: options.limits } : {}),
+      signal: session.abort.signal,
+      onOutput: (stream, data) => {
+        const text = data.toString('utf8');
+        session.progress.log(vertex, stream, text);
+        tail.push(...text.split('\n').filter((l) => l !== ''));
+        if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
+      },
+    });
+    if (result.exitCode !== 0 || result.signal) {
+      const why = result.oomKilled
+        ? 'it was killed for running out of memory'
+        : result.signal
+          ? `killed by signal ${result.signal}`
+          : `exit code: ${result.exitCode}`;
+      throw new BuildStepError({
+        message: `process "${step.args.join(' ')}" did not complete successfully: ${why}`,
+        step: vertex.name,
+        range: step.range,
+        dockerfile: session.graph.dockerfile,
+        outputTail: tail,
+      });
+    }
+    const committed = await store.commitSnapshot({ parent, dir: upperdir, sourceDateEpoch: options.sourceDateEpoch });
+    return committed.chainId;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { BuildContext } from '../context/index.js';
+import type { BuildGraph, Stage } from '../frontend/index.js';
+import type { Store } from '../store/index.js';
+import type { BaseImages } from './base-image.js';
+import type { ProgressEmitter } from './events.js';
+import type { HostMounts } from './host-mounts.js';
+import type { NormalizedBuildOptions } from './options.js';
+import type { CacheKey } from './cache-key.js';
+
+/** What a finished stage hands to the stages and steps that use it. */
+export interface StageOutput {
+  stage: Stage;
+  key: CacheKey;
+  /** Chain IDs of the stage's layers, bottom first. */
+  layers: string[];
+  /**
+   * When the newest of the stage's steps first ran (ms; 0 when none did): the image's
+   * `created`, so a fully cached rebuild gives the same image ID.
+   */
+  created: number;
+}
+
+/** Per-step outcome, reported in the build result. */
+export interface StepReport {
+  name: string;
+  cached: boolean;
+  durationMs: number;
+}
+
+/**
+ * Everything one build shares: options, store, context, the graph, host mounts, the
+ * parallelism limit, and the promises of stages and steps already under way (so that
+ * identical steps run once per build).
+ */
+export class BuildSession {
+  readonly limit: LimitFunction;
+  readonly stageOutputs = new Map<number, Promise<StageOutput>>();
+  readonly inflightSteps = new Map<CacheKey, Promise<string>>();
+  readonly reports: StepReport[] = [];
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly options: NormalizedBuildOptions,
+    readonly store: Store,
+    readonly graph: BuildGraph,
+    readonly context: BuildContext,
+    readonly mounts: HostMounts,
+    readonly progress: ProgressEmitter,
+    readonly baseImages: BaseImages,
+    readonly abort: AbortController,
+  ) {
+    this.limit = pLimit(options.maxParallelism);
+  }
+
+  /** Serializes work on `name` inside this process (cache mounts with sharing=locked). */
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => (release = resolve));
+    const chained = previous.then(() => current);
+    this.locks.set(name, chained);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.locks.get(name) === chained) this.locks.delete(name);
+    }
+  }
+
+  stageByIndex(index: number): Stage {
+    const stage = this.graph.stages.find((s) => s.index === index);
+    if (!stage) throw new Error(`stage ${index} is not part of this build`);
+    return stage;
+  }
+}

@@ -1,0 +1,130 @@
+import type { Stage, Step } from '../frontend/index.js';
+import { assertNever } from '../errors.js';
+import { baseKey, type CacheKey } from './cache-key.js';
+import { executeCopy } from './copy-step.js';
+import { BuildStepError } from './errors.js';
+import type { VertexInfo } from './events.js';
+import { executeRun } from './run-step.js';
+import type { BuildSession, StageOutput } from './session.js';
+import type { StepFailure } from './step-context.js';
+import { keyOfStep } from './step-key.js';
+import { executeWorkdir } from './workdir-step.js';
+
+/** Starts every stage of the graph; each waits only for the stages it depends on. */
+export function scheduleStages(session: BuildSession): void {
+  for (const stage of session.graph.stages) {
+    session.stageOutputs.set(stage.index, runStage(session, stage));
+  }
+}
+
+/** `[build 2/4]`: like BuildKit, FROM is 1 and only steps that touch the filesystem count. */
+function stageLabel(session: BuildSession, stage: Stage, position: number): string {
+  const total = stage.steps.filter((s) => s.kind !== 'config').length + 1;
+  const single = session.graph.stages.length === 1 && stage.name === undefined;
+  return single ? `[${position}/${total}]` : `[${stage.name ?? `stage-${stage.index}`} ${position}/${total}]`;
+}
+
+async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key: CacheKey; layers: string[]; created: number }> {
+  const platform = session.options.platform;
+  const base = stage.base;
+  switch (base.kind) {
+    case 'scratch':
+      return { key: baseKey({ kind: 'scratch' }, platform), layers: [], created: 0 };
+    case 'stage': {
+      const output = await session.stageOutputs.get(base.index);
+      if (!output) throw new Error(`stage ${base.index} was not scheduled`);
+      return { key: output.key, layers: output.layers, created: output.created };
+    }
+    case 'image':
+    case 'context': {
+      const ref = base.kind === 'image' ? base.ref : imageOfContext(session, base.name);
+      const vertex = session.progress.vertex(`${stageLabel(session, stage, 1)} FROM ${ref}`);
+      const image = await session.progress.track(vertex, () => session.baseImages.resolve(ref));
+      return { key: baseKey({ kind: 'image', imageId: image.id }, platform), layers: image.chainIds, created: 0 };
+    }
+    default:
+      return assertNever(base, 'stage base');
+  }
+}
+
+function imageOfContext(session: BuildSession, name: string): string {
+  const source = session.options.buildContexts[name] ?? '';
+  if (!source.startsWith('docker-image://')) {
+    throw new Error(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
+  }
+  return source.slice('docker-image://'.length);
+}
+
+async function runStage(session: BuildSession, stage: Stage): Promise<StageOutput> {
+  let { key, layers, created } = await startingPoint(session, stage);
+  let position = 1;
+  const ignoreCache =
+    session.options.noCache ||
+    session.options.noCacheFilter.some((f) => f === stage.name || f === String(stage.index));
+  for (const step of stage.steps) {
+    if (session.abort.signal.aborted) throw session.abort.signal.reason;
+    if (step.kind === 'config') continue;
+    position++;
+    const vertex = session.progress.vertex(`${stageLabel(session, stage, position)} ${step.display}`);
+    const fail: StepFailure = (message, cause) =>
+      new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
+    const parent = layers.at(-1) ?? null;
+    const stepKey = await keyOfStep(session, step, key);
+    const started = Date.now();
+    const hit = ignoreCache ? null : lookup(session, stepKey);
+    if (hit !== null) {
+      session.progress.cached(vertex);
+      session.reports.push({ name: vertex.name, cached: true, durationMs: 0 });
+      created = Math.max(created, hit.created);
+    } else {
+      const chainId = await runOnce(session, stepKey, () =>
+        session.progress.track(vertex, () => session.limit(() => execute(session, step, parent, vertex, fail))),
+      );
+      session.store.putCacheRecord({ key: stepKey, chainId, configDelta: null });
+      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started });
+      layers = [...layers, chainId];
+      key = stepKey;
+      created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
+      continue;
+    }
+    layers = [...layers, hit.chainId];
+    key = stepKey;
+  }
+  return { stage, key, layers, created };
+}
+
+/** The snapshot a cache record points at, if the record and its snapshot both still exist. */
+function lookup(session: BuildSession, key: CacheKey): { chainId: string; created: number } | null {
+  const record = session.store.getCacheRecord(key);
+  return record?.chainId && session.store.hasSnapshot(record.chainId) ? { chainId: record.chainId, created: record.created } : null;
+}
+
+/** Identical steps (same key) in one build run once; later ones wait for the first. */
+function runOnce(session: BuildSession, key: CacheKey, work: () => Promise<string>): Promise<string> {
+  const running = session.inflightSteps.get(key);
+  if (running) return running;
+  const promise = work();
+  session.inflightSteps.set(key, promise);
+  return promise;
+}
+
+function execute(
+  session: BuildSession,
+  step: Exclude<Step, { kind: 'config' }>,
+  parent: string | null,
+  vertex: VertexInfo,
+  fail: StepFailure,
+): Promise<string> {
+  switch (step.kind) {
+    case 'run':
+      return executeRun(session, step, parent, vertex, fail);
+    case 'copy':
+      return executeCopy(session, step, parent).catch((err: unknown) => {
+        throw err instanceof BuildStepError ? err : fail(err instanceof Error ? err.message : String(err), err);
+      });
+    case 'workdir':
+      return executeWorkdir(session, step, parent);
+    default:
+      return assertNever(step, 'step');
+  }
+}
