@@ -1,0 +1,130 @@
+// A build context: a directory filtered by .dockerignore, indexed once so that lookups,
+// listings and hashing never touch excluded files.
+import { lstat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { loadIgnoreFile } from './dockerignore-file.js';
+import { goClean } from './go-path.js';
+import { PatternMatcher } from './pattern-matcher.js';
+import { compareNames, entryType, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
+import { MemoryStatCache, type StatCache } from './stat-cache.js';
+import { walkContext, type WalkResult } from './walk.js';
+import { ContextError } from './errors.js';
+
+export interface OpenContextOptions {
+  /** The context directory. */
+  dir: string;
+  /**
+   * Path of the Dockerfile (absolute, or relative to the current directory), or '-' when
+   * it comes from stdin. Selects `<Dockerfile>.dockerignore` and is always kept.
+   */
+  dockerfile?: string;
+  /** Digest cache; an in-memory one when omitted. */
+  statCache?: StatCache;
+}
+
+/** The build context after .dockerignore, as the hasher and the copier see it. */
+export interface BuildContext extends SourceFs {
+  /** Absolute path of the context directory. */
+  readonly root: string;
+  readonly statCache: StatCache;
+  /** The .dockerignore patterns in effect (for `COPY` lint hints and cache keys). */
+  readonly ignorePatterns: readonly string[];
+  /** Whether the (cleaned, relative) path was sent: not excluded, or a parent of something kept. */
+  isIncluded(relPath: string): boolean;
+  /** Every included entry, sorted by path; the root itself is not listed. */
+  list(): readonly SourceEntry[];
+  /** Removes what the context owns on disk (the extracted temp dir of a tar context). */
+  dispose(): Promise<void>;
+}
+
+/** Walks `dir`, applies the ignore file and returns the indexed context. */
+export async function openContext(opts: OpenContextOptions): Promise<BuildContext> {
+  const root = resolve(opts.dir);
+  const rootStat = await lstat(root, { bigint: true }).catch(() => null);
+  if (rootStat === null || !rootStat.isDirectory()) {
+    throw new ContextError(`build context ${JSON.stringify(opts.dir)} is not a directory: pass an existing directory or '-' for a tar on stdin`);
+  }
+  const dockerfile = opts.dockerfile === undefined || opts.dockerfile === '-' ? null : resolve(opts.dockerfile);
+  const ignore = await loadIgnoreFile(root, dockerfile);
+  let matcher: PatternMatcher;
+  try {
+    matcher = new PatternMatcher(ignore.patterns);
+  } catch (err) {
+    throw new ContextError(`invalid pattern in ${ignore.file}: ${(err as Error).message}; fix or remove that line`, { cause: err });
+  }
+  const keep = new Set<string>(['.dockerignore']);
+  for (const file of [dockerfile, ignore.file]) {
+    const rel = file === null ? null : inside(root, file);
+    if (rel !== null) keep.add(rel);
+  }
+  let walked: WalkResult;
+  try {
+    walked = walkContext({ root, matcher, alwaysKeep: keep });
+  } catch (err) {
+    if (err instanceof ContextError) throw err;
+    throw new ContextError(`cannot read build context ${root}: ${(err as Error).message}`, { cause: err });
+  }
+  const rootEntry: SourceEntry = { rel: '.', type: entryType(rootStat), stat: toEntryStat(rootStat) };
+  return indexContext({ root, ...walked, rootEntry, statCache: opts.statCache ?? new MemoryStatCache(), ignorePatterns: ignore.patterns });
+}
+
+function inside(root: string, file: string): string | null {
+  const rel = relative(root, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  return rel.split(sep).join('/');
+}
+
+export interface IndexInput extends WalkResult {
+  root: string;
+  rootEntry: SourceEntry;
+  statCache: StatCache;
+  ignorePatterns: readonly string[];
+  dispose?: () => Promise<void>;
+}
+
+/** Builds the lookup structures of a context from a walk. */
+export function indexContext(input: IndexInput): BuildContext {
+  const byPath = new Map<string, SourceEntry>(input.included.map((e) => [e.rel, e]));
+  const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
+  // A re-included file keeps its excluded parent directories (Docker sends them too).
+  for (const e of input.included) {
+    for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
+      const parent = excluded.get(dir);
+      if (parent !== undefined) byPath.set(dir, parent);
+    }
+  }
+  const children = new Map<string, SourceEntry[]>();
+  for (const e of byPath.values()) {
+    const parent = parentRel(e.rel);
+    const list = children.get(parent) ?? [];
+    list.push(e);
+    children.set(parent, list);
+  }
+  for (const list of children.values()) list.sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+  // Sorted on first use: hashing and copying only need the per-directory lists.
+  let sorted: SourceEntry[] | null = null;
+  return {
+    root: input.root,
+    confined: true,
+    statCache: input.statCache,
+    ignorePatterns: input.ignorePatterns,
+    isIncluded: (relPath) => {
+      const rel = goClean(relPath.replace(/^\/+/, ''));
+      return rel === '.' || byPath.has(rel);
+    },
+    list: () => (sorted ??= [...byPath.values()].sort((a, b) => compareNames(a.rel, b.rel))),
+    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : byPath.get(goClean(rel)) ?? null),
+    children: async (rel) => children.get(goClean(rel)) ?? [],
+    dispose: input.dispose ?? (async () => {}),
+  };
+}
+
+/** Parent of a clean relative path ('.' at the top); walk paths are already clean. */
+function parentRel(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '.' : rel.slice(0, i);
+}
+
+function baseName(rel: string): string {
+  return rel.slice(rel.lastIndexOf('/') + 1);
+}

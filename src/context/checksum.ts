@@ -1,0 +1,149 @@
+// BuildKit-style content checksums. A file's digest covers its type, mode, owner, size,
+// symlink target and content — never its times — so a touched but unchanged file keeps its
+// digest. A directory's digest is a Merkle digest over its own header and its sorted
+// children (name + digest), so renaming, adding or removing anything below changes it.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { ParentMatch, PatternMatcher } from './pattern-matcher.js';
+import type { SourceEntry, SourceFs } from './source-fs.js';
+import type { StatCache } from './stat-cache.js';
+import { hashFileInPool } from './hash-pool.js';
+import { availableParallelism } from 'node:os';
+
+const INLINE_LIMIT = 64 * 1024;
+
+/** Options shared by every digest of one hashing pass. */
+export interface HashOptions {
+  /** Reuses digests of files whose stat is unchanged; keyed by path relative to the root. */
+  statCache?: StatCache;
+  /** Opens file contents on this thread instead of the worker pool; tests count reads through it. */
+  openFile?: (path: string) => Readable;
+  /** Files hashed at once. */
+  concurrency?: number;
+}
+
+/** `--exclude` patterns applied below a copied entry, relative to that entry. */
+export interface TreeFilter {
+  matcher: PatternMatcher;
+  /** Path of the entry itself relative to where the patterns apply ('' when it is the base). */
+  base: string;
+}
+
+/** Computes digests for one pass, reading each file at most once. */
+export class TreeHasher {
+  private readonly limit: LimitFunction;
+  private readonly open: ((path: string) => Readable) | null;
+  private readonly statCache: StatCache | undefined;
+
+  constructor(private readonly fs: SourceFs, opts: HashOptions = {}) {
+    this.limit = pLimit(opts.concurrency ?? 2 * availableParallelism());
+    this.open = opts.openFile ?? null;
+    this.statCache = opts.statCache;
+  }
+
+  /** Digest of the entry at `rel` (not following it if it is a symlink), or of nothing kept. */
+  async digest(rel: string, filter: TreeFilter | null = null): Promise<string> {
+    const entry = await this.fs.entry(rel);
+    if (entry === null) throw new Error(`no such entry: ${rel}`);
+    const result = await this.entryDigest(entry, filter, null);
+    return result ?? emptyDigest();
+  }
+
+  /** Persists stat-cache records made during this pass. */
+  flush(): void {
+    this.statCache?.flush();
+  }
+
+  /**
+   * The digest, or null when the filter excludes the entry and everything below it.
+   * Cached files resolve synchronously: a warm pass over 10,000 files must not pay for
+   * 10,000 promise round trips.
+   */
+  private entryDigest(entry: SourceEntry, filter: TreeFilter | null, parent: ParentMatch | null): string | null | Promise<string | null> {
+    const { excluded, prune, info } = exclusionStep(filter, parent);
+    if (entry.type !== 'dir') {
+      if (excluded) return null;
+      return (entry.type === 'file' ? this.statCache?.lookup(entry.rel, entry.stat) : undefined) ?? this.leafDigest(entry);
+    }
+    if (prune) return null;
+    return this.dirDigest(entry, filter, info, excluded);
+  }
+
+  private async dirDigest(entry: SourceEntry, filter: TreeFilter | null, info: ParentMatch | null, excluded: boolean): Promise<string | null> {
+    const children = await this.fs.children(entry.rel);
+    const digests = await Promise.all(
+      children.map((child) => this.entryDigest(child, childFilter(filter, child.rel.slice(child.rel.lastIndexOf('/') + 1)), info)),
+    );
+    const h = createHash('sha256').update(header(entry, ''));
+    let kept = 0;
+    children.forEach((child, i) => {
+      const d = digests[i];
+      if (d === null) return;
+      kept++;
+      h.update(child.rel.slice(child.rel.lastIndexOf('/') + 1)).update('\0').update(d).update('\n');
+    });
+    // An excluded dir survives only as the parent of something re-included.
+    if (excluded && kept === 0) return null;
+    return 'sha256:' + h.digest('hex');
+  }
+
+  private async leafDigest(entry: SourceEntry): Promise<string> {
+    const abs = join(this.fs.root, entry.rel);
+    if (entry.type === 'symlink') {
+      const target = await readlink(abs);
+      return 'sha256:' + createHash('sha256').update(header(entry, target)).digest('hex');
+    }
+    if (entry.type !== 'file') return 'sha256:' + createHash('sha256').update(header(entry, '')).digest('hex');
+    const prefix = header(entry, '');
+    const open = this.open;
+    // Small files cost more to hand to a worker than to hash here.
+    const digest = await this.limit(() =>
+      open !== null ? hashStream(open(abs), prefix) : entry.stat.size < INLINE_LIMIT ? hashStream(createReadStream(abs), prefix) : hashFileInPool(abs, prefix),
+    );
+    this.statCache?.record(entry.rel, entry.stat, digest);
+    return digest;
+  }
+}
+
+function header(entry: SourceEntry, linkTarget: string): string {
+  const { mode, uid, gid, size } = entry.stat;
+  const sizePart = entry.type === 'file' ? size : 0;
+  return `${entry.type}\0${(mode & 0o7777).toString(8)}\0${uid}:${gid}\0${sizePart}\0${linkTarget}\0`;
+}
+
+async function hashStream(stream: Readable, prefix: string): Promise<string> {
+  const h = createHash('sha256').update(prefix);
+  for await (const chunk of stream) h.update(chunk as Buffer);
+  return 'sha256:' + h.digest('hex');
+}
+
+/** Digest of an empty selection (a wildcard that matched nothing, a fully excluded tree). */
+export function emptyDigest(): string {
+  return 'sha256:' + createHash('sha256').update('empty\0').digest('hex');
+}
+
+/** The --exclude verdict for one entry of a filtered walk, shared by the hasher and the copier. */
+export interface ExclusionStep {
+  /** The entry itself is excluded. */
+  excluded: boolean;
+  /** Nothing below an excluded directory can be re-included: skip it entirely. */
+  prune: boolean;
+  /** Per-pattern results to pass to the entry's children. */
+  info: ParentMatch | null;
+}
+
+export function exclusionStep(filter: TreeFilter | null, parent: ParentMatch | null): ExclusionStep {
+  if (filter === null || filter.base === '') return { excluded: false, prune: false, info: null };
+  const { matched, info } = filter.matcher.matchesWithParent(filter.base, parent);
+  return { excluded: matched, prune: matched && !filter.matcher.mayReincludeUnder(filter.base), info };
+}
+
+/** The filter for a child named `name` of an entry filtered by `filter`. */
+export function childFilter(filter: TreeFilter | null, name: string): TreeFilter | null {
+  if (filter === null) return null;
+  return { matcher: filter.matcher, base: filter.base === '' ? name : `${filter.base}/${name}` };
+}

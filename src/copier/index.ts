@@ -1,0 +1,11 @@
+// COPY and ADD: plan the sources, write the layer, compute the cache-key checksum.
+export { copyToLayer } from './copy-to-layer.js';
+export { sourceChecksum } from './source-checksum.js';
+export { CopyError } from './errors.js';
+export { parseChmod } from './chmod.js';
+export type { ModeChange } from './chmod.js';
+export type { CopyRequest, CopySource } from './types.js';
+export { resolveOwner } from './owner.js';
+export type { Owner } from './owner.js';
+export { materializePath } from './materialize-path.js';
+export type { MaterializePathOptions } from './materialize-path.js';

@@ -1,0 +1,71 @@
+import { createReadStream, chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryStatCache, openContext, PatternMatcher, TreeHasher } from '../../src/context/index.js';
+
+const work = mkdtempSync(join(tmpdir(), 'tsbuild-checksum-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function makeTree(name: string): string {
+  const root = join(work, name);
+  mkdirSync(join(root, 'src/lib'), { recursive: true });
+  writeFileSync(join(root, 'src/a.ts'), 'a');
+  writeFileSync(join(root, 'src/lib/b.ts'), 'b');
+  writeFileSync(join(root, 'src/lib/b.test.ts'), 'test');
+  return root;
+}
+
+async function digest(root: string, rel = 'src'): Promise<string> {
+  const ctx = await openContext({ dir: root });
+  return new TreeHasher(ctx).digest(rel);
+}
+
+describe('TreeHasher', () => {
+  it('ignores mtime but not content, mode or names', async () => {
+    const root = makeTree('meta');
+    const base = await digest(root);
+    utimesSync(join(root, 'src/a.ts'), 1, 1);
+    expect(await digest(root)).toBe(base);
+    chmodSync(join(root, 'src/a.ts'), 0o755);
+    const chmodded = await digest(root);
+    expect(chmodded).not.toBe(base);
+    renameSync(join(root, 'src/lib/b.ts'), join(root, 'src/lib/c.ts'));
+    expect(await digest(root)).not.toBe(chmodded);
+  });
+
+  it('gives two identical trees the same digest', async () => {
+    expect(await digest(makeTree('one'))).toBe(await digest(makeTree('two')));
+  });
+
+  it('leaves excluded entries out of a directory digest', async () => {
+    const root = makeTree('filtered');
+    const ctx = await openContext({ dir: root });
+    const filter = { matcher: new PatternMatcher(['**/*.test.ts']), base: '' };
+    const withFilter = await new TreeHasher(ctx).digest('src', filter);
+    rmSync(join(root, 'src/lib/b.test.ts'));
+    const ctx2 = await openContext({ dir: root });
+    expect(await new TreeHasher(ctx2).digest('src')).toBe(withFilter);
+  });
+
+  it('reads no file contents when hashing an unchanged tree a second time with the stat cache', async () => {
+    const root = makeTree('cached');
+    const statCache = new MemoryStatCache();
+    let reads = 0;
+    const openFile = (p: string) => {
+      reads++;
+      return createReadStream(p);
+    };
+    const first = await new TreeHasher(await openContext({ dir: root, statCache }), { statCache, openFile }).digest('.');
+    expect(reads).toBe(3);
+    reads = 0;
+    const second = await new TreeHasher(await openContext({ dir: root, statCache }), { statCache, openFile }).digest('.');
+    expect(second).toBe(first);
+    expect(reads).toBe(0);
+
+    writeFileSync(join(root, 'src/a.ts'), 'changed');
+    const third = await new TreeHasher(await openContext({ dir: root, statCache }), { statCache, openFile }).digest('.');
+    expect(reads).toBe(1);
+    expect(third).not.toBe(first);
+  });
+});
