@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createStepCgroup, type StepCgroup } from './cgroups.js';
+import { hostsFile, resolvConf } from './etc-files.js';
+import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
+import { parseInitStatus, signalName } from './init-status.js';
+import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
+import { SandboxError } from './sandbox-error.js';
+import { removeSetupTraces } from './setup-traces.js';
+import type { SandboxResult, SandboxSpec } from './types.js';
+
+/** Built by node-gyp from native/init/tsbuild-init.c; the same path from src/ and dist/. */
+const INIT_BINARY = fileURLToPath(new URL('../../build/Release/tsbuild-init', import.meta.url));
+
+const DEFAULT_HOSTNAME = 'buildkitsandbox';
+
+/**
+ * Runs one RUN step: an overlay of the step's layers as root, new pid/mount/uts/ipc (and
+ * net) namespaces, Docker's default capabilities, the step's mounts and limits. Afterwards
+ * `spec.rootfs.upperdir` holds exactly the command's changes. Rejects with SandboxError when
+ * the sandbox cannot be set up or the command cannot start; a failing command is a result.
+ */
+export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
+  spec.signal?.throwIfAborted();
+  if (process.getuid?.() !== 0) throw new SandboxError('running a step needs root (rootless mode is not supported yet)');
+  if (!existsSync(INIT_BINARY)) throw new SandboxError(`${INIT_BINARY} is missing; build it with node-gyp rebuild`);
+  const scratch = await mkdtemp(join(tmpdir(), 'tsbuild-step-'));
+  let mounts: PreparedMounts | undefined;
+  let cgroup: StepCgroup | undefined;
+  try {
+    const cwd = posix.resolve('/', spec.cwd);
+    mounts = await prepareMounts(spec.mounts, cwd, scratch);
+    cgroup = spec.limits ? await createStepCgroup(spec.limits) : undefined;
+    const upperdir = resolve(spec.rootfs.mountCwd ?? '.', spec.rootfs.upperdir);
+    const encoded = encodeInitSpec({
+      root: await mkdirIn(scratch, 'root'),
+      mountCwd: spec.rootfs.mountCwd,
+      overlayOptions: await overlayOptions(spec.rootfs, scratch),
+      upperdir,
+      staging: await mkdirIn(scratch, 'secrets'),
+      hostname: spec.hostname ?? DEFAULT_HOSTNAME,
+      hostNetwork: spec.network === 'host',
+      insecure: spec.security === 'insecure',
+      args: spec.args,
+      env: [...spec.env, ...mounts.env],
+      cwd,
+      user: spec.user,
+      cgroupProcs: cgroup?.procsFiles ?? [],
+      mounts: [...(await etcMounts(spec, scratch)), ...mounts.mounts],
+    });
+    const { status, code, killedBy } = await runInit(encoded, spec);
+    if (spec.signal?.aborted) throw spec.signal.reason;
+    const parsed = parseInitStatus(status);
+    if (parsed.error !== undefined) throw new SandboxError(parsed.error);
+    await removeSetupTraces(upperdir, parsed.traces);
+    const oomKilled = (await cgroup?.oomKilled()) ?? false;
+    // Without an exit record, PID 1 itself was killed (by the OOM killer, say).
+    const signal = parsed.signal ?? (parsed.exitCode === undefined && code !== null && code > 128 ? code - 128 : undefined);
+    if (signal !== undefined) return { exitCode: 128 + signal, signal: signalName(signal), oomKilled };
+    if (parsed.exitCode === undefined && code === null) {
+      throw new SandboxError(`the sandbox was killed by ${killedBy ?? 'a signal'}`);
+    }
+    return { exitCode: parsed.exitCode ?? code ?? 1, oomKilled };
+  } finally {
+    await mounts?.close();
+    await cgroup?.remove();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function mkdirIn(parent: string, name: string): Promise<string> {
+  const dir = join(parent, name);
+  await mkdir(dir);
+  return dir;
+}
+
+/** mount(2) copies at most a page of options. */
+const MAX_MOUNT_OPTIONS = 4095;
+
+async function overlayOptions(rootfs: SandboxSpec['rootfs'], scratch: string): Promise<string> {
+  // overlayfs needs a lower layer; FROM scratch has none.
+  const lowers = rootfs.lowerdirs.length > 0 ? rootfs.lowerdirs : [await mkdirIn(scratch, 'empty')];
+  // Plain overlay format for the diff: no redirect or metacopy xattrs; renaming a lower
+  // directory then copies it up whole, as Docker's overlay2 does.
+  const options = [
+    `lowerdir=${lowers.map(escapeOverlayPath).join(':')}`,
+    `upperdir=${escapeOverlayPath(rootfs.upperdir)}`,
+    `workdir=${escapeOverlayPath(rootfs.workdir)}`,
+    'index=off',
+    'redirect_dir=off',
+    'metacopy=off',
+  ].join(',');
+  if (options.length > MAX_MOUNT_OPTIONS) {
+    throw new SandboxError(
+      `the root overlay's ${lowers.length} layers need ${options.length} bytes of mount options, over the ${MAX_MOUNT_OPTIONS}-byte limit; pass shorter lowerdirs relative to rootfs.mountCwd`,
+    );
+  }
+  return options;
+}
+
+/** /etc/hosts, /etc/resolv.conf and /etc/hostname: bound in read-only, never in the layer. */
+async function etcMounts(spec: SandboxSpec, scratch: string): Promise<InitMount[]> {
+  const dir = await mkdirIn(scratch, 'etc');
+  const hostname = spec.hostname ?? DEFAULT_HOSTNAME;
+  const files: [string, string][] = [
+    ['hosts', hostsFile(hostname)],
+    ['resolv.conf', await resolvConf(spec.network === 'host')],
+    ['hostname', `${hostname}\n`],
+  ];
+  return Promise.all(
+    files.map(async ([name, content]) => {
+      await writeFile(join(dir, name), content, { mode: 0o644 });
+      return { kind: 'bind', source: join(dir, name), target: `/etc/${name}`, readonly: true } as const;
+    }),
+  );
+}
+
+interface InitOutcome {
+  status: Buffer;
+  code: number | null;
+  killedBy: NodeJS.Signals | null;
+}
+
+function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(INIT_BINARY, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const statusChunks: Buffer[] = [];
+    const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
+    stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
+    stderr.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
+    statusPipe.on('data', (data: Buffer) => statusChunks.push(data));
+    // EPIPE when the init dies before reading the spec; its status says why.
+    specPipe.on('error', () => {});
+    specPipe.end(encoded);
+    // SIGKILL on the outer process: PID 1 has it as its parent-death signal, and its death
+    // takes every process of the sandbox along.
+    const abort = (): void => {
+      child.kill('SIGKILL');
+    };
+    spec.signal?.addEventListener('abort', abort, { once: true });
+    // Aborted while the step was being prepared: the listener came too late to hear it.
+    if (spec.signal?.aborted) abort();
+    child.on('error', (err) => {
+      spec.signal?.removeEventListener('abort', abort);
+      reject(new SandboxError(`cannot start ${INIT_BINARY}: ${err.message}`, { cause: err }));
+    });
+    child.on('close', (code, killedBy) => {
+      spec.signal?.removeEventListener('abort', abort);
+      resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy });
+    });
+  });
+}

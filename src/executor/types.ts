@@ -1,0 +1,54 @@
+/**
+ * A mount for one RUN step, resolved by the solver to host paths and bytes.
+ * Targets are paths inside the sandbox; relative ones resolve against the step's cwd.
+ */
+export type ResolvedMount =
+  /** A host path; `readonly: false` lets the step write, but the writes are discarded. */
+  | { type: 'bind'; source: string; target: string; readonly: boolean }
+  /** A host directory the store keeps across builds; writes persist there, never in the layer. */
+  | { type: 'cache'; source: string; target: string; readonly: boolean }
+  /** A fresh tmpfs; `size` in bytes caps it. */
+  | { type: 'tmpfs'; target: string; size?: number }
+  /** A secret as a read-only file at `target` and/or as the env var `env`; never written to disk. */
+  | { type: 'secret'; target?: string; env?: string; content: Buffer; mode: number; uid: number; gid: number }
+  /** An SSH agent socket, re-exposed at `target` with the given owner and mode. */
+  | { type: 'ssh'; target: string; socket: string; mode: number; uid: number; gid: number };
+
+export interface SandboxSpec {
+  /**
+   * The step's root: an overlay of `lowerdirs` (topmost first) under `upperdir`. Lowerdirs may
+   * be relative to `mountCwd`, which keeps the mount options short; `upperdir` and `workdir`
+   * are on one filesystem and `upperdir` holds the step's diff afterwards.
+   */
+  rootfs: { lowerdirs: string[]; upperdir: string; workdir: string; mountCwd?: string };
+  /** The exact argv; `args[0]` is looked up in the PATH of `env` when it has no slash. */
+  args: string[];
+  /** `NAME=value` entries; HOME is added from /etc/passwd when missing. */
+  env: string[];
+  /** Absolute working directory, created (owned by the user) when missing. */
+  cwd: string;
+  /** As in USER: `name|uid[:group|gid]`, resolved through the rootfs's /etc/passwd and /etc/group. */
+  user: string;
+  /** Defaults to `buildkitsandbox`. */
+  hostname?: string;
+  /** `default` and `none` get a new network namespace with only `lo`; `host` shares the host's. */
+  network: 'default' | 'none' | 'host';
+  /** `insecure` keeps every capability and device, like `docker run --privileged`. */
+  security?: 'sandbox' | 'insecure';
+  mounts: ResolvedMount[];
+  /** Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list. */
+  limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /** Receives the command's output as it comes. */
+  onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
+  /** Aborting kills every process of the sandbox; `runSandboxed` then rejects with the reason. */
+  signal?: AbortSignal;
+}
+
+export interface SandboxResult {
+  /** The command's exit code, or 128 + signal number when a signal ended it. */
+  exitCode: number;
+  /** The signal's name (`SIGKILL`) when a signal ended the command. */
+  signal?: string;
+  /** The step's memory limit was hit and the kernel killed a process for it. */
+  oomKilled: boolean;
+}
