@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSandboxed, type SandboxResult, type SandboxSpec } from '../../src/executor/index.js';
-import { makeBusyboxDir } from '../helpers/busybox-dir.js';
+import { busyboxRootfsDir } from '../helpers/busybox-rootfs.js';
 
 export interface StepRun extends SandboxResult {
   stdout: string;
@@ -30,7 +30,7 @@ export async function createFixture(): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), 'tsbuild-executor-test-'));
   const lower = join(dir, 'lower');
   await mkdir(lower);
-  await makeBusyboxDir(lower);
+  busyboxRootfsDir(lower);
   let steps = 0;
   return {
     dir,

@@ -1,7 +1,5 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSandboxed } from '../../executor/index.js';
+import { runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
 import { openStore, resolveStoreRoot } from '../../store/index.js';
 import type { Command } from '../command.js';
@@ -45,37 +43,21 @@ async function run(argv: string[]): Promise<number> {
   try {
     const image = store.resolveImage(imageName);
     if (!image) throw new UsageError(`image ${imageName} is not in the store; see tsbuild images`);
-    const cfg = image.config.config;
-    const entrypoint = values.entrypoint !== undefined ? [values.entrypoint] : (cfg.Entrypoint ?? []);
-    const args = [...entrypoint, ...(command.length > 0 ? command : values.entrypoint !== undefined ? [] : (cfg.Cmd ?? []))];
-    if (args.length === 0) throw new UsageError(`image ${imageName} has no ENTRYPOINT or CMD: give a command, e.g. tsbuild run ${imageName} sh`);
-    const env = [...(cfg.Env ?? []), ...(values.env ?? [])];
-
+    const top = image.chainIds.at(-1);
     return await store.withLease(async () => {
-      const scratch = await mkdtemp(join(store.tmpDir(), 'run-'));
-      try {
-        await mkdir(join(scratch, 'upper'));
-        await mkdir(join(scratch, 'work'));
-        const top = image.chainIds.at(-1);
-        const result = await runSandboxed({
-          rootfs: {
-            lowerdirs: top ? store.lowerdirs(top) : [store.emptyDir()],
-            upperdir: join(scratch, 'upper'),
-            workdir: join(scratch, 'work'),
-            mountCwd: store.root,
-          },
-          args,
-          env,
-          cwd: values.workdir ?? (cfg.WorkingDir || '/'),
-          user: values.user ?? cfg.User ?? '',
-          network,
-          mounts: [],
-          onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
-        });
-        return result.exitCode;
-      } finally {
-        await rm(scratch, { recursive: true, force: true });
-      }
+      const result = await runImage({
+        config: image.config.config,
+        rootfs: { lowerdirs: top ? store.lowerdirs(top) : [store.emptyDir()], mountCwd: store.root },
+        scratchDir: store.tmpDir(),
+        command,
+        ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
+        env: values.env ?? [],
+        ...(values.user !== undefined ? { user: values.user } : {}),
+        ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
+        network,
+        onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
+      });
+      return result.exitCode;
     });
   } finally {
     store.close();
