@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# The README's first command (after npm ci): builds tsbuild, imports a busybox base image
-# made from Debian's busybox-static into ./cache, builds testdata/multistage, and runs it.
+# The README's first command (after npm ci): installs the Debian packages tsbuild uses,
+# builds tsbuild, imports a busybox base image made from Debian's busybox-static into
+# ./cache, builds testdata/multistage, and runs the image.
 # Needs root (namespaces, overlayfs) on Linux; no registry or internet is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! [ -x /bin/busybox ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static
-fi
+bash scripts/setup-system.sh
 npm run --silent build
 export TSBUILD_ROOT="${TSBUILD_ROOT:-$PWD/cache}"
 npx tsx scripts/example.ts "$TSBUILD_ROOT/busybox-rootfs.tar"

@@ -152,4 +152,4 @@ function wholeNumber(flag: string, value: string): number {
   return Number(value);
 }
 
-export const command = { name: 'build', summary: 'build an image from a Dockerfile', usage, run } satisfies Command;
+export const command = { name: 'build', summary: 'Build an image from a Dockerfile', usage, run } satisfies Command;

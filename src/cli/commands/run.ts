@@ -76,4 +76,4 @@ function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
   return { own: argv, rest: [] };
 }
 
-export const command = { name: 'run', summary: 'run an image from the store in the sandbox', usage, run } satisfies Command;
+export const command = { name: 'run', summary: 'Run an image from the store in the sandbox', usage, run } satisfies Command;
