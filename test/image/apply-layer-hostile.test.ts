@@ -1,11 +1,11 @@
 // Hostile layers: each must be refused with the entry named, and nothing outside the
 // snapshot may change (a sentinel directory beside it is checked after every case).
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { applyLayer, LayerApplyError } from '../../src/image/apply-layer.js';
-import { archive, header, isRoot, tempDir, type TestEntry } from './helpers.js';
+import { archive, header, isRoot, snapshotOf, tempDir, type TestEntry } from './helpers.js';
 
 interface Case {
   title: string;
@@ -47,17 +47,6 @@ const CASES: Case[] = [
   { title: 'a device node outside the snapshot', refused: '../null', entries: () => [{ header: header({ name: '../null', type: 'char', devmajor: 1, devminor: 3 }) }] },
   { title: 'a whiteout of ..', refused: 'a/.wh...', entries: () => [file('a/.wh...', '')] },
 ];
-
-function snapshotOf(dir: string): string {
-  const walk = (d: string): string[] =>
-    readdirSync(d).flatMap((name) => {
-      const abs = path.join(d, name);
-      const st = lstatSync(abs);
-      const line = `${path.relative(dir, abs)} ${st.mode} ${st.mtimeMs} ${st.isFile() ? readFileSync(abs, 'utf8') : ''}`;
-      return st.isDirectory() ? [line, ...walk(abs)] : [line];
-    });
-  return [`. ${lstatSync(dir).mtimeMs}`, ...walk(dir)].join('\n');
-}
 
 function sandbox() {
   const base = tempDir();

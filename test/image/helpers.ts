@@ -1,6 +1,6 @@
 // Shared by the image tests: archives built from headers, read back whole, and tools run.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -62,4 +62,16 @@ export async function streamToBuffer(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Every path below `dir` with its mode, mtime and (for files) content: equal strings mean nothing changed. */
+export function snapshotOf(dir: string): string {
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((name) => {
+      const abs = path.join(d, name);
+      const st = lstatSync(abs);
+      const line = `${path.relative(dir, abs)} ${st.mode} ${st.mtimeMs} ${st.isFile() ? readFileSync(abs, 'utf8') : ''}`;
+      return st.isDirectory() ? [line, ...walk(abs)] : [line];
+    });
+  return [`. ${lstatSync(dir).mtimeMs}`, ...walk(dir)].join('\n');
 }
