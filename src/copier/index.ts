@@ -9,3 +9,4 @@ export { resolveOwner } from './owner.js';
 export type { Owner } from './owner.js';
 export { materializePath } from './materialize-path.js';
 export type { MaterializePathOptions } from './materialize-path.js';
+export { EscapeError, resolveInRoot } from './resolve-in-root.js';

@@ -28,6 +28,7 @@ export async function exportImage(session: BuildSession, target: StageOutput): P
     const labels = { ...(stage.config.Labels ?? {}), ...options.labels };
     const config: ImageConfig = {
       created,
+      ...(stage.author !== undefined ? { author: stage.author } : {}),
       architecture: options.platform.architecture,
       os: options.platform.os,
       ...(options.platform.variant ? { variant: options.platform.variant } : {}),

@@ -1,4 +1,5 @@
-import { chmod, chown, readdir, readFile } from 'node:fs/promises';
+import { chmod, chown, cp, readdir, readFile } from 'node:fs/promises';
+import { EscapeError, resolveInRoot } from '../copier/index.js';
 import { join, posix } from 'node:path';
 import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
@@ -16,12 +17,13 @@ export async function resolveRunMounts(
   for (const m of mounts) {
     switch (m.type) {
       case 'bind': {
-        const root = await sourceRoot(session, m.fromBase);
-        resolved.push({ type: 'bind', source: inside(root, m.source ?? '/'), target: m.target, readonly: m.readonly });
+        const source = await sourceInside(session, m.fromBase, m.source ?? '/', fail);
+        resolved.push({ type: 'bind', source, target: m.target, readonly: m.readonly });
         break;
       }
       case 'cache': {
-        const dir = await prepareCacheDir(session.store.cacheMountDir(m.id), m);
+        const seed = m.fromBase ? await sourceInside(session, m.fromBase, m.source ?? '/', fail) : null;
+        const dir = await prepareCacheDir(session.store.cacheMountDir(m.id), m, seed);
         resolved.push({ type: 'cache', source: dir, target: m.target, readonly: m.readonly });
         break;
       }
@@ -55,23 +57,38 @@ export async function resolveRunMounts(
   return resolved;
 }
 
-/** A new cache mount takes the mount's mode and owner; an existing one keeps what steps left in it. */
-async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid: number }): Promise<string> {
+/**
+ * A new (empty) cache mount takes the mount's mode and owner, and the content of `from`/`source`
+ * when given; an existing one keeps what earlier steps left in it.
+ */
+async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid: number }, seed: string | null): Promise<string> {
   if ((await readdir(dir)).length === 0) {
+    if (seed) await cp(seed, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
     await chmod(dir, m.mode);
     await chown(dir, m.uid, m.gid);
   }
   return dir;
 }
 
-async function sourceRoot(session: BuildSession, from: StageBase | undefined): Promise<string> {
-  if (!from) return session.context.root;
-  return rootfsOf(session, from);
-}
-
-/** `source` inside `root`; `..` cannot climb out because the path is normalized as absolute first. */
-function inside(root: string, source: string): string {
-  return join(root, posix.normalize(`/${source}`));
+/**
+ * The host path of `source` inside the context or a stage's root. Symlinks are resolved inside
+ * that root, never on the host: a context link that leads out is an error, a stage's absolute
+ * link starts at the stage's root, as it would inside the sandbox.
+ */
+async function sourceInside(
+  session: BuildSession,
+  from: StageBase | undefined,
+  source: string,
+  fail: (message: string) => BuildStepError,
+): Promise<string> {
+  const root = from ? await rootfsOf(session, from) : session.context.root;
+  try {
+    const rel = await resolveInRoot(root, posix.normalize(`/${source}`), { confined: !from, followFinal: true });
+    return join(root, rel);
+  } catch (err) {
+    if (err instanceof EscapeError) throw fail(`mount source ${source} leads outside the build context through a symlink`);
+    throw err;
+  }
 }
 
 async function readSecret(session: BuildSession, id: string): Promise<Buffer | null> {

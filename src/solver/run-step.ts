@@ -10,6 +10,18 @@ import type { StepFailure } from './step-context.js';
 
 const TAIL_LINES = 10;
 
+/**
+ * Cache mounts with sharing=locked (or private, which tsbuild serves the same way: one writer
+ * at a time) are held by one step at a time within this build; ids are taken in sorted order so
+ * two steps never wait on each other.
+ */
+function withCacheLocks<T>(session: BuildSession, step: RunStep, work: () => Promise<T>): Promise<T> {
+  const ids = [
+    ...new Set(step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing !== 'shared' ? [`cache:${m.id}`] : []))),
+  ].sort();
+  return ids.reduceRight<() => Promise<T>>((inner, id) => () => session.withLock(id, inner), work)();
+}
+
 /** Runs a RUN step in the sandbox on top of `parent` and commits its upper dir as a snapshot. */
 export async function executeRun(
   session: BuildSession,
@@ -26,6 +38,9 @@ export async function executeRun(
   if (network === 'host' && step.network === 'host' && !options.allow.includes('network.host') && options.network !== 'host') {
     throw fail('RUN --network=host needs the network.host entitlement: pass --allow network.host');
   }
+  if (step.devices.length > 0) {
+    throw fail(`RUN --device is not supported by tsbuild yet (${step.devices.join(', ')}): remove the flag`);
+  }
   const scratch = await mkdtemp(join(store.tmpDir(), 'run-'));
   try {
     const upperdir = join(scratch, 'upper');
@@ -41,7 +56,7 @@ export async function executeRun(
     }
     const lowerdirs = parent ? store.lowerdirs(parent) : [store.emptyDir()];
     const tail: string[] = [];
-    const result = await runSandboxed({
+    const result = await withCacheLocks(session, step, () => runSandboxed({
       rootfs: { lowerdirs, upperdir, workdir, mountCwd: store.root },
       args: step.args,
       env: [...step.env, ...step.proxyEnv],
@@ -58,7 +73,7 @@ export async function executeRun(
         tail.push(...text.split('\n').filter((l) => l !== ''));
         if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
       },
-    });
+    }));
     if (result.exitCode !== 0 || result.signal) {
       const why = result.oomKilled
         ? 'it was killed for running out of memory'

@@ -39,6 +39,10 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
         for (const line of v.tail) lines.push(` => => # ${line}`.slice(0, width - 1));
       }
     }
+    // A frame taller than the terminal cannot be redrawn in place (the cursor stops at the top
+    // row): keep the header and the newest lines that fit.
+    const fit = Math.max(2, (stream.rows || Infinity) - 1);
+    if (lines.length > fit) lines.splice(1, lines.length - fit);
     let out = drawnLines > 0 ? `\x1b[${drawnLines}F` : '';
     out += lines.map((l) => `${l}\x1b[K`).join('\n') + '\n';
     out += '\x1b[J';
