@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { CacheExportSpec, CacheImportSpec } from '../remote-cache/index.js';
 import type { OutputSpec, SecretSource, SshSource } from '../solver/options.js';
 
 /** `K=V` pairs into a record; `K` alone takes the value from the environment (as `docker build` does) or is dropped. */
@@ -83,4 +84,49 @@ export function parseSsh(value: string): SshSource {
   const eq = value.indexOf('=');
   if (eq < 0) return { id: value, paths: [] };
   return { id: value.slice(0, eq), paths: value.slice(eq + 1).split(',').filter(Boolean) };
+}
+
+/**
+ * Fields BuildKit users often pass that describe what tsbuild always writes (an OCI image
+ * manifest with OCI media types), so they are accepted when true and otherwise refused.
+ */
+const ALWAYS_TRUE_CACHE_FIELDS = ['image-manifest', 'oci-mediatypes'];
+
+/** Fields of a cache spec, checked against what its type takes; a bare `REF` means `type=registry,ref=REF`, as in buildx. */
+function cacheFields(flag: string, value: string, allowed: Record<'registry' | 'local', string[]>): { type: 'registry' | 'local'; f: Map<string, string> } {
+  const f = value.includes('=') ? parseCsvFields(flag, value) : new Map([['ref', value]]);
+  const type = f.get('type') ?? 'registry';
+  if (type !== 'registry' && type !== 'local') throw new UsageError(`${flag} type=${type} is unknown; use registry or local`);
+  for (const [key, v] of f) {
+    if (key === 'type' || allowed[type].includes(key)) continue;
+    if (ALWAYS_TRUE_CACHE_FIELDS.includes(key) && v === 'true') continue;
+    throw new UsageError(`${flag} "${value}": ${key}=${v} is not supported for type=${type}; it takes ${allowed[type].join(', ')}`);
+  }
+  return { type, f };
+}
+
+function requiredField(flag: string, type: string, f: Map<string, string>, key: string, hint: string): string {
+  const v = f.get(key);
+  if (!v) throw new UsageError(`${flag} type=${type} needs ${key}=${hint}`);
+  return v;
+}
+
+/** `--cache-to type=registry,ref=REF[,mode=min|max]` or `type=local,dest=DIR[,mode=min|max]`. */
+export function parseCacheTo(value: string): CacheExportSpec {
+  const flag = '--cache-to';
+  const { type, f } = cacheFields(flag, value, { registry: ['ref', 'mode'], local: ['dest', 'mode'] });
+  const mode = f.get('mode') ?? 'min';
+  if (mode !== 'min' && mode !== 'max') throw new UsageError(`${flag} mode=${mode} is unknown; use min or max`);
+  return type === 'registry'
+    ? { type, ref: requiredField(flag, type, f, 'ref', 'REGISTRY/NAME:TAG'), mode }
+    : { type, dest: requiredField(flag, type, f, 'dest', 'DIR'), mode };
+}
+
+/** `--cache-from type=registry,ref=REF` or `type=local,src=DIR`. */
+export function parseCacheFrom(value: string): CacheImportSpec {
+  const flag = '--cache-from';
+  const { type, f } = cacheFields(flag, value, { registry: ['ref'], local: ['src'] });
+  return type === 'registry'
+    ? { type, ref: requiredField(flag, type, f, 'ref', 'REGISTRY/NAME:TAG') }
+    : { type, src: requiredField(flag, type, f, 'src', 'DIR') };
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { hostPlatform } from '../platform.js';
+import { exportCache, openCacheBackend, readCache, stepsToExport, type CacheBackend, type CacheMode } from '../remote-cache/index.js';
 import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
 import { BaseImages } from './base-image.js';
 import { ProgressEmitter } from './events.js';
@@ -38,6 +39,10 @@ export async function runBuild(input: BuildOptions): Promise<BuildResult> {
 }
 
 async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildResult> {
+  // Opened first so that a bad cache ref stops the build before any work, not after it.
+  const client = { insecureRegistries: options.insecureRegistries };
+  const cacheFrom = options.cacheFrom.map((spec) => openCacheBackend(spec, client));
+  const cacheTo = options.cacheTo.map((spec) => ({ mode: spec.mode, backend: openCacheBackend(spec, client) }));
   const fromStdin = options.context === '-';
   const context: BuildContext = fromStdin
     ? await progress.track(progress.vertex('[internal] load build context'), () => contextFromTarStream(process.stdin))
@@ -60,6 +65,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
   const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
   try {
+    await importCaches(session, cacheFrom);
     scheduleStages(session);
     const all = [...session.stageOutputs.values()];
     // The first failure stops the rest: running sandboxes get the abort signal.
@@ -69,6 +75,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     if (failure) throw failure.reason;
     const target = await session.stageOutputs.get(graph.targetIndex)!;
     const exported = await exportImage(session, target);
+    await exportCaches(session, cacheTo);
     return {
       ...exported,
       steps: session.reports,
@@ -80,6 +87,46 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     };
   } finally {
     await mounts.releaseAll();
+  }
+}
+
+/**
+ * Reads every `--cache-from` manifest and config at once. One that is missing or unreadable is
+ * a warning on its vertex (as BuildKit does): a CI cache that is not there yet must not fail a build.
+ */
+async function importCaches(session: BuildSession, backends: CacheBackend[]): Promise<void> {
+  const imported = session.importedCache;
+  if (!imported) return;
+  const reads = backends.map((backend) => {
+    const vertex = session.progress.vertex(`importing cache manifest from ${backend.name}`);
+    return session.progress.track(vertex, async () => {
+      try {
+        const entries = await readCache(backend);
+        if (entries === null) {
+          session.progress.log(vertex, 'stderr', `warning: no cache found at ${backend.name}; building without it\n`);
+          return [];
+        }
+        session.progress.log(vertex, 'stdout', `${entries.length} records\n`);
+        return entries;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        session.progress.log(vertex, 'stderr', `warning: cannot import the cache at ${backend.name}: ${why}; building without it\n`);
+        return [];
+      }
+    });
+  });
+  for (const [i, entries] of (await Promise.all(reads)).entries()) imported.add(backends[i]!, entries);
+}
+
+/** Exports the cache records of the build's steps (per mode) to each `--cache-to`; a failure fails the build. */
+async function exportCaches(session: BuildSession, targets: { mode: CacheMode; backend: CacheBackend }[]): Promise<void> {
+  for (const { mode, backend } of targets) {
+    const vertex = session.progress.vertex(`exporting cache to ${backend.name}`);
+    await session.progress.track(vertex, async () => {
+      const steps = stepsToExport(session.reports, mode, session.graph.targetIndex);
+      const summary = await exportCache(session.store, steps, backend);
+      session.progress.log(vertex, 'stdout', `mode=${mode}: ${summary.records} records, ${summary.layers} layers\n`);
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
+import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { BuildEventListener } from './events.js';
 
 /** A build secret: the file at `src` or the environment variable `env`. */
@@ -65,6 +66,17 @@ export interface BuildOptions {
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
   /** Registries reached over plain HTTP (`--insecure-registry`); loopback hosts always are. */
   insecureRegistries?: string[];
+  /**
+   * Where to export the build cache after a successful build (`--cache-to`, repeatable): a
+   * registry ref or an OCI layout directory; `mode: 'max'` also records the steps of stages
+   * other than the target.
+   */
+  cacheTo?: CacheExportSpec[];
+  /**
+   * Build caches to take steps from when the store misses (`--cache-from`, repeatable), in
+   * order of preference. A cache that is missing or unreadable is a warning, not an error.
+   */
+  cacheFrom?: CacheImportSpec[];
   /** Store root (`--root`); default $TSBUILD_ROOT or $XDG_DATA_HOME/tsbuild. */
   root?: string;
   /** Steps run at once (`--max-parallelism`); default the CPU count. */
@@ -78,7 +90,8 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits'>> {
+export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo'>> {
+  cacheTo: NormalizedCacheExportSpec[];
   dockerfile?: string;
   dockerfileText?: string;
   target?: string;
@@ -118,6 +131,8 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     buildContexts: options.buildContexts ?? {},
     allow,
     insecureRegistries: options.insecureRegistries ?? [],
+    cacheTo: (options.cacheTo ?? []).map((spec) => ({ ...spec, mode: spec.mode ?? 'min' })),
+    cacheFrom: options.cacheFrom ?? [],
     maxParallelism,
     platform,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),

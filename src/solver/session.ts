@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage } from '../frontend/index.js';
+import { ImportedCache } from '../remote-cache/index.js';
 import type { Store } from '../store/index.js';
 import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
@@ -26,6 +27,12 @@ export interface StepReport {
   name: string;
   cached: boolean;
   durationMs: number;
+  /** The step's cache key. */
+  key: CacheKey;
+  /** Chain ID of the snapshot the step produced or reused. */
+  chainId: string;
+  /** Index of the stage the step belongs to. */
+  stage: number;
 }
 
 /**
@@ -38,6 +45,8 @@ export class BuildSession {
   readonly stageOutputs = new Map<number, Promise<StageOutput>>();
   readonly inflightSteps = new Map<CacheKey, Promise<string>>();
   readonly reports: StepReport[] = [];
+  /** The `--cache-from` records, consulted when the store misses; null when there are none to use. */
+  readonly importedCache: ImportedCache | null;
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(
@@ -51,6 +60,7 @@ export class BuildSession {
     readonly abort: AbortController,
   ) {
     this.limit = pLimit(options.maxParallelism);
+    this.importedCache = options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
   }
 
   /** Serializes work on `name` inside this process (cache mounts with sharing=locked). */

@@ -1,5 +1,6 @@
 import type { Stage, Step } from '../frontend/index.js';
 import { assertNever } from '../errors.js';
+import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
 import { BuildStepError } from './errors.js';
@@ -71,32 +72,54 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     const parent = layers.at(-1) ?? null;
     const stepKey = await keyOfStep(session, step, key);
     const started = Date.now();
-    const hit = ignoreCache ? null : lookup(session, stepKey);
-    if (hit !== null) {
+    const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
+    if (found.hit !== null) {
       session.progress.cached(vertex);
-      session.reports.push({ name: vertex.name, cached: true, durationMs: 0 });
-      created = Math.max(created, hit.created);
+      layers = found.hit.layers;
+      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index });
+      created = Math.max(created, found.hit.created);
     } else {
+      const { warning } = found;
       const chainId = await runOnce(session, stepKey, () =>
-        session.progress.track(vertex, () => session.limit(() => execute(session, step, parent, vertex, fail))),
+        session.progress.track(vertex, () => {
+          if (warning) session.progress.log(vertex, 'stderr', `warning: ${warning}; running the step instead\n`);
+          return session.limit(() => execute(session, step, parent, vertex, fail));
+        }),
       );
       session.store.putCacheRecord({ key: stepKey, chainId, configDelta: null });
-      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started });
+      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index });
       layers = [...layers, chainId];
-      key = stepKey;
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
-      continue;
     }
-    layers = [...layers, hit.chainId];
     key = stepKey;
   }
   return { stage, key, layers, created };
 }
 
-/** The snapshot a cache record points at, if the record and its snapshot both still exist. */
-function lookup(session: BuildSession, key: CacheKey): { chainId: string; created: number } | null {
+/** A cache hit: the stage's layer chain once the step is applied, and when the step first ran. */
+interface Hit {
+  layers: string[];
+  created: number;
+}
+
+/**
+ * A local cache record whose snapshot still exists, else a `--cache-from` record restored
+ * into the store (its own chain, which may differ below from `below` when the lower steps
+ * ran here). An imported cache that fails to restore gives a warning and a miss, never an error.
+ */
+async function lookup(session: BuildSession, key: CacheKey, below: string[]): Promise<{ hit: Hit | null; warning?: string }> {
   const record = session.store.getCacheRecord(key);
-  return record?.chainId && session.store.hasSnapshot(record.chainId) ? { chainId: record.chainId, created: record.created } : null;
+  if (record?.chainId && session.store.hasSnapshot(record.chainId)) {
+    return { hit: { layers: [...below, record.chainId], created: record.created } };
+  }
+  if (!session.importedCache) return { hit: null };
+  try {
+    const restored = await session.importedCache.restore(key);
+    return { hit: restored && { layers: restored.chainIds, created: restored.created } };
+  } catch (err) {
+    if (!(err instanceof RemoteCacheError)) throw err;
+    return { hit: null, warning: err.message };
+  }
 }
 
 /** Identical steps (same key) in one build run once; later ones wait for the first. */

@@ -4,7 +4,7 @@ import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/options.js';
 import type { Command } from '../command.js';
-import { parseByteSize, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
+import { parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
 import { reportError } from '../report-error.js';
@@ -33,6 +33,11 @@ options:
       --metadata-file FILE     write the build result (digests) as JSON to FILE
   -o, --output SPEC            type=image|docker|oci|tar|local[,dest=PATH] or a directory (repeatable)
       --push                   push the tagged image to its registry (same as -o type=registry)
+      --cache-to type=registry,ref=REF|type=local,dest=DIR[,mode=min|max]
+                               export the build cache after the build (repeatable; mode=max
+                               records every stage's steps, min only the target's)
+      --cache-from type=registry,ref=REF|type=local,src=DIR
+                               take steps from a cache written by --cache-to (repeatable)
       --platform PLATFORM      target platform (only this machine's, e.g. linux/amd64)
       --build-context NAME=DIR|docker-image://REF   a named context for FROM / COPY --from
       --memory SIZE            memory limit of each RUN step (e.g. 512m)
@@ -75,6 +80,8 @@ async function run(argv: string[]): Promise<number> {
       iidfile: { type: 'string' },
       'metadata-file': { type: 'string' },
       output: { type: 'string', short: 'o', multiple: true },
+      'cache-to': { type: 'string', multiple: true },
+      'cache-from': { type: 'string', multiple: true },
       push: { type: 'boolean' },
       platform: { type: 'string' },
       'build-context': { type: 'string', multiple: true },
@@ -115,6 +122,8 @@ async function run(argv: string[]): Promise<number> {
     allow: values.allow ?? [],
     outputs: outputs.length > 0 ? outputs : undefined,
     buildContexts: parseKeyValues('--build-context', values['build-context'] ?? [], false),
+    cacheTo: (values['cache-to'] ?? []).map(parseCacheTo),
+    cacheFrom: (values['cache-from'] ?? []).map(parseCacheFrom),
   };
   if (values.file === '-') options.dockerfileText = await readStdin();
   else if (values.file !== undefined) options.dockerfile = values.file;
