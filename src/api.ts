@@ -17,6 +17,7 @@ export function build(options: BuildOptions): Promise<BuildResult> {
 
 export type { BuildOptions, BuildResult };
 export type { OutputSpec, SecretSource, SshSource } from './solver/options.js';
+export type { CacheExportSpec, CacheImportSpec, CacheMode } from './remote-cache/index.js';
 export type { BuildEvent, BuildEventListener, VertexInfo } from './solver/events.js';
 export type { StepReport } from './solver/session.js';
 export { BuildStepError } from './solver/errors.js';

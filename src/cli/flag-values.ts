@@ -42,7 +42,8 @@ export function parseCsvFields(flag: string, value: string): Map<string, string>
 
 /** `-o type=docker,dest=x.tar`, or `-o DIR` (a local directory), or `-o -` (tar to stdout is not supported). */
 export function parseOutput(value: string): OutputSpec {
-  if (!value.includes('=')) {
+  // As buildx: one field that does not start with type= is a directory, `=` in it or not.
+  if (!value.includes(',') && !value.startsWith('type=')) {
     if (value === '-') throw new UsageError('-o - (tar on stdout) is not supported; write -o type=tar,dest=FILE');
     return { type: 'local', dest: value };
   }
@@ -71,12 +72,17 @@ export function parseOutput(value: string): OutputSpec {
 /** `--secret id=x,src=path` or `--secret id=x,env=VAR` (a bare `id=x` reads $x, as BuildKit does). */
 export function parseSecret(value: string): SecretSource {
   const f = parseCsvFields('--secret', value);
+  const unknown = [...f.keys()].filter((k) => !['type', 'id', 'src', 'source', 'env'].includes(k));
+  if (unknown.length > 0) throw new UsageError(`--secret "${value}": unknown field ${unknown.join(', ')}; use id=, src= or env=`);
+  const type = f.get('type') ?? 'file';
+  if (type !== 'file' && type !== 'env') throw new UsageError(`--secret type=${type} is unknown; use type=file or type=env`);
   const id = f.get('id');
   if (!id) throw new UsageError(`--secret "${value}" needs id=NAME`);
   const src = f.get('src') ?? f.get('source');
-  const env = f.get('env');
+  // As buildx: with type=env, src names the variable.
+  if (type === 'env') return { id, env: f.get('env') ?? src ?? id };
   if (src) return { id, src };
-  return { id, env: env ?? id };
+  return { id, env: f.get('env') ?? id };
 }
 
 /** `--ssh default` or `--ssh id=/path/to/agent.sock[,/path/key]`. */

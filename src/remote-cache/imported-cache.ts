@@ -50,7 +50,7 @@ export class ImportedCache {
       }
       await fetch;
     }
-    this.store.putCacheRecord({ key, chainId: chainIds.at(-1)!, configDelta: null });
+    this.store.putCacheRecord({ key, chainId: chainIds.at(-1)!, configDelta: null, created: entry.created });
     this.store.getCacheRecord(key); // holds the snapshot in this build's lease
     return { chainIds, created: entry.created };
   }

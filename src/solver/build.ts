@@ -132,7 +132,9 @@ async function exportCaches(session: BuildSession, targets: { mode: CacheMode; b
 
 async function contextAt(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildContext> {
   const dir = await realpath(resolve(options.context));
-  const dockerfile = options.dockerfile !== undefined ? resolve(options.dockerfile) : undefined;
+  // The Dockerfile's path finds `<Dockerfile>.dockerignore`, which wins over the context's.
+  const dockerfile =
+    options.dockerfile !== undefined ? resolve(options.dockerfile) : options.dockerfileText === undefined ? join(dir, 'Dockerfile') : undefined;
   return progress.track(progress.vertex('[internal] load build context'), () =>
     openContext({ dir, statCache: store.statCache(dir), ...(dockerfile ? { dockerfile } : {}) }),
   );

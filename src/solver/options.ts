@@ -105,7 +105,7 @@ export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'doc
 
 export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOptions {
   const host = hostPlatform();
-  const platform = options.platform ? parsePlatform(options.platform) : host;
+  const platform = options.platform ? platformFlag(options.platform) : host;
   if (platform.os !== host.os || platform.architecture !== host.architecture) {
     throw new UsageError(
       `platform ${options.platform} cannot be built on this ${host.os}/${host.architecture} machine: RUN steps execute natively; drop --platform or build on a matching machine`,
@@ -137,6 +137,14 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     platform,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),
   };
+}
+
+function platformFlag(text: string): Platform {
+  try {
+    return parsePlatform(text);
+  } catch (err) {
+    throw new UsageError(`--platform: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }
 
 function envEpoch(): number | undefined {

@@ -15,6 +15,8 @@ export interface PutCacheRecordOptions {
   key: string;
   chainId: string | null;
   configDelta: unknown;
+  /** When the step first ran (ms); defaults to now. An imported record keeps its original time. */
+  created?: number;
 }
 
 /** Looks up a cache key; a hit refreshes last_used (for LRU pruning) and joins the current lease. */
@@ -42,5 +44,5 @@ export function putCacheRecord(ctx: StoreContext, opts: PutCacheRecordOptions): 
       `INSERT INTO cache_records (key, chain_id, config_delta, created, last_used) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET chain_id = excluded.chain_id, config_delta = excluded.config_delta, last_used = excluded.last_used`,
     )
-    .run(opts.key, opts.chainId, JSON.stringify(opts.configDelta ?? null), now, now);
+    .run(opts.key, opts.chainId, JSON.stringify(opts.configDelta ?? null), opts.created ?? now, now);
 }

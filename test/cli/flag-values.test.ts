@@ -88,8 +88,8 @@ describe('parseOutput', () => {
     }
   });
 
-  it('defaults the type to local when only dest is given', () => {
-    expect(parseOutput('dest=build')).toEqual({ type: 'local', dest: 'build' });
+  it('defaults the type to local when fields are given without type=', () => {
+    expect(parseOutput('dest=build,platform-split=false')).toEqual({ type: 'local', dest: 'build' });
   });
 
   it('requires dest for every file-writing type', () => {
