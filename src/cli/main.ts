@@ -42,6 +42,11 @@ async function topHelp(): Promise<string> {
 
 /** Entry point of the CLI: returns the exit code (0 ok, 1 build failed, 2 usage or Dockerfile error). */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`tsbuild run img | head -1`) is not an error: stop quietly.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(await topHelp());
