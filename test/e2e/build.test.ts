@@ -83,6 +83,26 @@ describe('a multi-stage build end to end', () => {
   });
 });
 
+describe('the solver', () => {
+  it('keeps the steps before a failed step cached', () => {
+    const file = join(env.work, 'Dockerfile.partial');
+    writeFileSync(file, 'FROM busybox:latest\nRUN echo first > /first\nRUN test -e /ok-to-continue\n');
+    expect(tsbuild(['build', '-f', file, env.context], { root: env.root }).status).toBe(1);
+    writeFileSync(file, 'FROM busybox:latest\nRUN echo first > /first\nRUN test -e /first\n');
+    const retry = tsbuild(['build', '--progress', 'plain', '-f', file, env.context], { root: env.root });
+    expect(retry.status).toBe(0);
+    expect(retry.stderr).toMatch(/#\d+ \[2\/3\] RUN echo first > \/first\n#\d+ CACHED/);
+  });
+
+  it('runs identical steps of one build once', async () => {
+    const file = join(env.work, 'Dockerfile.twins');
+    const twin = 'RUN --mount=type=cache,id=twins,target=/c echo ran >> /c/count && cp /c/count /count\n';
+    writeFileSync(file, `FROM busybox:latest AS a\n${twin}FROM busybox:latest AS b\n${twin}FROM busybox:latest\nCOPY --from=a /count /a\nCOPY --from=b /count /b\n`);
+    await build({ context: env.context, dockerfile: file, root: env.root, tags: ['twins:1'] });
+    expect(tsbuild(['run', 'twins:1', 'cat', '/a', '/b'], { root: env.root }).stdout).toBe('ran\nran\n');
+  });
+});
+
 describe('the CLI', () => {
   it('exits 1 on a failing RUN and shows the Dockerfile excerpt and the command output', () => {
     writeFileSync(join(env.work, 'Dockerfile.fail'), 'FROM busybox:latest\nRUN echo preparing\nRUN echo "about to fail" && exit 3\nCMD ["true"]\n');
