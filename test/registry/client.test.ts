@@ -152,7 +152,9 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
     expect(await Promise.all(blobs.map((b) => fresh.hasBlob('app/parallel', b.digest)))).toEqual([true, true, true]);
   });
 
-  it.runIf(auth === 'htpasswd')('refuses anonymous and wrong credentials with a login hint', async () => {
+  // Only a registry that demands a login can refuse one: this case exists in the htpasswd variant alone.
+  if (auth === 'htpasswd')
+    it('refuses anonymous and wrong credentials with a login hint', async () => {
     const anonymous = new RegistryClient({ host: registry.host, dockerConfig: '/nonexistent' });
     await expect(anonymous.ping()).rejects.toMatchObject({ reason: 'unauthorized', message: expect.stringContaining(`tsbuild login ${registry.host}`) });
     const wrong = new RegistryClient({ host: registry.host, credentials: { username: registry.username!, password: 'wrong' } });
