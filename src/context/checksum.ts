@@ -78,17 +78,19 @@ export class TreeHasher {
     const digests = await Promise.all(
       children.map((child) => this.entryDigest(child, childFilter(filter, child.rel.slice(child.rel.lastIndexOf('/') + 1)), info)),
     );
-    const h = createHash('sha256').update(header(entry, ''));
+    // One string, one update: the same bytes as an update per piece (every piece ends in
+    // ASCII, so UTF-8 encoding the whole equals encoding the parts), at a fraction of the calls.
+    let body = header(entry, '');
     let kept = 0;
     children.forEach((child, i) => {
       const d = digests[i];
       if (d === null) return;
       kept++;
-      h.update(child.rel.slice(child.rel.lastIndexOf('/') + 1)).update('\0').update(d).update('\n');
+      body += `${child.rel.slice(child.rel.lastIndexOf('/') + 1)}\0${d}\n`;
     });
     // An excluded dir survives only as the parent of something re-included.
     if (excluded && kept === 0) return null;
-    return 'sha256:' + h.digest('hex');
+    return 'sha256:' + createHash('sha256').update(body).digest('hex');
   }
 
   private async leafDigest(entry: SourceEntry): Promise<string> {

@@ -1,7 +1,7 @@
 // The build context stage: walk + .dockerignore + content checksums with a stat cache.
 export { openContext } from './build-context.js';
 export type { BuildContext, OpenContextOptions } from './build-context.js';
-export { contextFromTarStream, readDockerfileStream } from './tar-context.js';
+export { contextFromTarStream, readDockerfileStream } from './lazy.js';
 export type { TarContextOptions } from './tar-context.js';
 export { ContextError } from './errors.js';
 export { PatternMatcher } from './pattern-matcher.js';
@@ -15,5 +15,4 @@ export { MemoryStatCache } from './stat-cache.js';
 export type { StatCache, StatKey } from './stat-cache.js';
 export { dirSourceFs } from './source-fs.js';
 export type { SourceFs, SourceEntry, EntryStat, EntryType } from './source-fs.js';
-export { extractTarSafely, UnsafeArchiveError } from './safe-extract.js';
-export { openTar } from './archive-stream.js';
+export { extractTarSafely, openTar } from './lazy.js';

@@ -1,10 +1,10 @@
-// Walks a context directory with fast-glob, one directory level per call, so that a
-// directory .dockerignore excludes is never read unless a `!` exception could re-include
-// something inside it. The walk uses fast-glob's synchronous API: a stat-only walk is
-// dominated by per-call overhead, and a synchronous lstat costs a tenth of a thread-pool
-// round trip (10,000 entries: ~50 ms instead of ~500 ms on a 2-core VM).
-import fg from 'fast-glob';
-import { lstatSync, type BigIntStats } from 'node:fs';
+// Walks a context directory one level per call, so that a directory .dockerignore
+// excludes is never read unless a `!` exception could re-include something inside it.
+// The walk is synchronous (readdir + lstat): a stat-only walk is dominated by per-call
+// overhead, and a synchronous lstat costs a tenth of a thread-pool round trip (10,000
+// entries: ~50 ms instead of ~500 ms on a 2-core VM). Bigint stats give exact nanosecond
+// times and inodes for the stat cache at no extra syscall.
+import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import type { ParentMatch, PatternMatcher } from './pattern-matcher.js';
 import { entryType, joinRel, toEntryStat, type SourceEntry } from './source-fs.js';
 
@@ -22,9 +22,19 @@ export interface WalkResult {
   excludedDirs: SourceEntry[];
 }
 
-// fast-glob's stats come from the `lstatSync` adapter; asking for bigint stats gives exact
-// nanosecond times and inodes for the stat cache at no extra syscall.
-const bigintLstatSync = ((path: string) => lstatSync(path, { bigint: true })) as unknown as typeof lstatSync;
+function isEnoent(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** The names in a directory; none when it vanished since it was listed. */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if (isEnoent(err)) return [];
+    throw err;
+  }
+}
 
 /** Lists every included entry under `root` (the root itself excluded), in no particular order. */
 export function walkContext({ root, matcher, alwaysKeep }: WalkOptions): WalkResult {
@@ -32,19 +42,17 @@ export function walkContext({ root, matcher, alwaysKeep }: WalkOptions): WalkRes
   const excludedDirs: SourceEntry[] = [];
   const queue: { dir: string; parent: ParentMatch | null }[] = [{ dir: '.', parent: null }];
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-    const listed = fg.sync('*', {
-      cwd: next.dir === '.' ? root : `${root}/${next.dir}`,
-      dot: true,
-      onlyFiles: false,
-      markDirectories: true,
-      stats: true,
-      followSymbolicLinks: false,
-      deep: 1,
-      fs: { lstatSync: bigintLstatSync },
-    });
-    for (const item of listed) {
-      const rel = joinRel(next.dir, item.name);
-      const st = item.stats as unknown as BigIntStats;
+    const abs = next.dir === '.' ? root : `${root}/${next.dir}`;
+    for (const name of namesIn(abs)) {
+      const rel = joinRel(next.dir, name);
+      let st: BigIntStats;
+      try {
+        st = lstatSync(`${abs}/${name}`, { bigint: true });
+      } catch (err) {
+        // Deleted while the context was being read: it is not part of it.
+        if (isEnoent(err)) continue;
+        throw err;
+      }
       const { matched, info } = matcher.matchesWithParent(rel, next.parent);
       const entry: SourceEntry = { rel, type: entryType(st), stat: toEntryStat(st) };
       const kept = !matched || alwaysKeep.has(rel);

@@ -1,9 +1,8 @@
 // COPY and ADD: writes the result of one instruction into an empty layer directory.
 import { createReadStream } from 'node:fs';
-import { rm, utimes, writeFile } from 'node:fs/promises';
+import { lstat, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { openTar } from '../context/archive-stream.js';
-import { extractTarSafely, UnsafeArchiveError } from '../context/safe-extract.js';
+import { extractTarSafely, openTar } from '../context/lazy.js';
 import type { SourceEntry } from '../context/source-fs.js';
 import { parseChmod } from './chmod.js';
 import { CopyError } from './errors.js';
@@ -20,7 +19,7 @@ export async function copyToLayer(req: CopyRequest): Promise<void> {
   const owner = await resolveOwner(req.parentRoot, req.chown);
   const mode = req.chmod === undefined ? null : parseChmod(req.chmod);
   // --link builds an independent layer: nothing of the parent (dirs, symlinks) is consulted.
-  const writer = new LayerWriter({ outDir: req.outDir, parentRoot: req.link ? null : req.parentRoot, owner, mode });
+  const writer = new LayerWriter({ outDir: req.outDir, parentRoot: req.link ? null : req.parentRoot, owner, mode, reuseDir: req.reuseDir ?? null });
   const dest = await writer.resolve(plan.destPath);
   const destIsDir = plan.destIsDir || (await writer.kindAt(dest)) === 'dir';
   const filter = plan.exclude === null ? null : { matcher: plan.exclude, base: '' };
@@ -35,7 +34,12 @@ export async function copyToLayer(req: CopyRequest): Promise<void> {
   for (const doc of plan.heredocs) {
     const target = destIsDir ? joinLayer(dest, doc.name) : dest;
     await writer.ensureDir(parentOf(target));
-    await writeFile(join(req.outDir, target), doc.content);
+    // A fresh file, never a write into one already there: that one may be a hard link into
+    // another snapshot (reuseDir).
+    const there = await lstat(join(req.outDir, target)).catch(() => null);
+    if (there !== null && !there.isDirectory()) await rm(join(req.outDir, target), { force: true });
+    await writeFile(join(req.outDir, target), doc.content, { flag: there?.isDirectory() === true ? 'w' : 'wx' });
+    writer.invalidate();
     await writer.applyMeta(target, { type: 'file', stat: { mode: 0o644, mtimeNs: BigInt(Date.now()) * 1_000_000n } });
   }
 }
@@ -79,8 +83,11 @@ async function unpackLocal(
     // --chown replaces the archive's owners; without it they are kept, as `tar -x` does.
     await extractTarSafely(probe.tar, { dest: join(outDir, dest), owner });
   } catch (err) {
+    const { UnsafeArchiveError } = await import('../context/safe-extract.js');
     if (err instanceof UnsafeArchiveError) throw new CopyError(`cannot ADD ${item.source}: ${err.message}`, { cause: err });
     throw new CopyError(`cannot extract ${item.source}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    writer.invalidate();
   }
   return true;
 }
@@ -92,7 +99,11 @@ async function addUrl(url: string, req: CopyRequest, writer: LayerWriter, dest: 
       const probe = await openTar(createReadStream(got.file));
       if (probe.tar !== null) {
         await writer.ensureDir(dest);
-        await extractTarSafely(probe.tar, { dest: join(req.outDir, dest) });
+        try {
+          await extractTarSafely(probe.tar, { dest: join(req.outDir, dest) });
+        } finally {
+          writer.invalidate();
+        }
         return;
       }
       probe.original?.destroy();
@@ -104,6 +115,7 @@ async function addUrl(url: string, req: CopyRequest, writer: LayerWriter, dest: 
       stat: { mode: 0o100600, uid: 0, gid: 0, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n },
     };
     await writer.copy({ root: dirname(got.file), confined: true, entry: async () => entry, children: async () => [] }, entry, target, null);
+    writer.invalidate();
     if (got.mtime !== null) await utimes(join(req.outDir, target), got.mtime, got.mtime);
   } finally {
     await rm(dirname(got.file), { recursive: true, force: true });

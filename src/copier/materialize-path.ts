@@ -16,7 +16,7 @@ export interface MaterializePathOptions {
 
 /** Creates `path` and its missing parents in the layer; an existing directory leaves the layer empty. */
 export async function materializePath(opts: MaterializePathOptions): Promise<void> {
-  const writer = new LayerWriter({ outDir: opts.outDir, parentRoot: opts.parentRoot, owner: opts.owner, mode: null });
+  const writer = new LayerWriter({ outDir: opts.outDir, parentRoot: opts.parentRoot, owner: opts.owner, mode: null, reuseDir: null });
   const target = await writer.resolve(opts.path);
   if ((await writer.kindAt(target)) === 'dir') return;
   await writer.ensureDir(target);

@@ -38,4 +38,11 @@ export interface CopyRequest {
   add?: { unpack?: boolean; checksum?: string; keepGitDir?: boolean };
   /** Empty directory that receives the layer: the copied tree plus the parent dirs created. */
   outDir: string;
+  /**
+   * An earlier snapshot (overlay-format dir in the store, never modified) of this same
+   * instruction: a file there at the same layer path with the same content and metadata is
+   * hard-linked instead of copied. Contents are compared byte for byte, so a wrong or stale
+   * dir only costs the comparison.
+   */
+  reuseDir?: string;
 }

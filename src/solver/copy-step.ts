@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { copyToLayer, type CopyRequest } from '../copier/index.js';
 import type { CopyStep } from '../frontend/index.js';
+import { canonicalJson } from './cache-key.js';
 import type { BuildSession } from './session.js';
 import { rootfsOf } from './rootfs.js';
 
@@ -33,8 +35,19 @@ export async function executeCopy(session: BuildSession, step: CopyStep, parent:
   try {
     const outDir = join(scratch, 'layer');
     await mkdir(outDir);
-    await copyToLayer({ ...copyOptions(step), from: await copySource(session, step), parentRoot, outDir });
+    const from = await copySource(session, step);
+    const options = copyOptions(step);
+    // The last result of this same COPY (same options, parent and source root): files that did
+    // not change are hard-linked from it instead of copied. Reading the record holds that
+    // snapshot on this build's lease, so prune cannot remove it meanwhile.
+    const lineage = `lineage:${createHash('sha256')
+      .update(canonicalJson({ options, parent, source: from.kind === 'context' ? from.context.root : from.root }))
+      .digest('hex')}`;
+    const previous = store.getCacheRecord(lineage)?.chainId ?? null;
+    const reuseDir = previous !== null && store.hasSnapshot(previous) ? store.snapshotDir(previous) : undefined;
+    await copyToLayer({ ...options, from, parentRoot, outDir, ...(reuseDir ? { reuseDir } : {}) });
     const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
+    store.putCacheRecord({ key: lineage, chainId: committed.chainId, configDelta: null });
     return committed.chainId;
   } finally {
     if (parentRoot) await session.mounts.release(parentRoot);

@@ -102,9 +102,12 @@ export async function publishLayerDir(ctx: StoreContext, opts: PublishLayerOptio
       // A dir without a row is what a process killed between rename and commit leaves behind.
       if (existsSync(target)) moveToTrash(ctx.paths.trash, target);
       renameSync(wrapper, target);
-      fsyncDir(ctx.paths.snapshots);
       const link = linkNameOf(chainId);
-      writeLink(ctx, link, hex);
+      writeLink(ctx, link, hex, { sync: false });
+      // Both renames are made durable before the rows commit. Syncing the two directories
+      // after both renames (not one after each) lets one journal commit carry both.
+      fsyncDir(ctx.paths.snapshots);
+      fsyncDir(ctx.paths.links);
       ctx.db
         .prepare(
           `INSERT OR REPLACE INTO layers (chain_id, diff_id, parent, size, source_date_epoch, reproducible, created)
@@ -133,12 +136,13 @@ export async function publishLayerDir(ctx: StoreContext, opts: PublishLayerOptio
 }
 
 /** l/<short> → ../snapshots/<hex>/fs, made under a temp name and renamed so it is never half there. */
-export function writeLink(ctx: StoreContext, link: string, hex: string): void {
+export function writeLink(ctx: StoreContext, link: string, hex: string, opts: { sync: boolean } = { sync: true }): void {
   mkdirSync(ctx.paths.links, { recursive: true });
   const temp = join(ctx.paths.links, `.${tempName()}`);
   symlinkSync(`../snapshots/${hex}/fs`, temp);
   renameSync(temp, join(ctx.paths.links, link));
-  fsyncDir(ctx.paths.links);
+  // sync: false is for callers that fsync the links dir themselves before they commit.
+  if (opts.sync) fsyncDir(ctx.paths.links);
 }
 
 export interface CommitSnapshotOptions {

@@ -19,22 +19,28 @@ export interface StatCache {
   flush(): void;
 }
 
+// Size and mode are plain numbers (both far below 2^53); times and inode stay exact bigints.
+// A warm no-op build compares thousands of these, so a lookup allocates nothing.
 interface Entry {
-  size: bigint;
+  size: number;
   mtimeNs: bigint;
   ctimeNs: bigint;
   ino: bigint;
-  mode: bigint;
+  mode: number;
   digest: string;
 }
 
 function toEntry(st: FileStamp, digest: string): Entry {
-  return { size: BigInt(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: BigInt(st.ino), mode: BigInt(st.mode), digest };
+  return { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: BigInt(st.ino), mode: Number(st.mode), digest };
 }
 
 function matches(e: Entry, st: FileStamp): boolean {
   return (
-    e.size === BigInt(st.size) && e.mtimeNs === st.mtimeNs && e.ctimeNs === st.ctimeNs && e.ino === BigInt(st.ino) && e.mode === BigInt(st.mode)
+    e.size === Number(st.size) &&
+    e.mtimeNs === st.mtimeNs &&
+    e.ctimeNs === st.ctimeNs &&
+    e.ino === (typeof st.ino === 'bigint' ? st.ino : BigInt(st.ino)) &&
+    e.mode === Number(st.mode)
   );
 }
 
@@ -45,13 +51,16 @@ export function openStatCache(ctx: StoreContext, contextId: string): StatCache {
   const load = (): Map<string, Entry> => {
     if (loaded) return loaded;
     // Nanosecond times pass 2^53; safeIntegers reads them back as exact bigints.
+    // Rows come as arrays (raw): no per-row object to build and throw away.
     const rows = ctx.db
       .prepare('SELECT path, size, mtime_ns, ctime_ns, ino, mode, digest FROM stat_cache WHERE context_id = ?')
       .safeIntegers(true)
-      .all(contextId) as { path: string; size: bigint; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; mode: bigint; digest: string }[];
-    loaded = new Map(
-      rows.map((r) => [r.path, { size: r.size, mtimeNs: r.mtime_ns, ctimeNs: r.ctime_ns, ino: r.ino, mode: r.mode, digest: r.digest }]),
-    );
+      .raw(true)
+      .all(contextId) as [string, bigint, bigint, bigint, bigint, bigint, string][];
+    loaded = new Map();
+    for (const [path, size, mtimeNs, ctimeNs, ino, mode, digest] of rows) {
+      loaded.set(path, { size: Number(size), mtimeNs, ctimeNs, ino, mode: Number(mode), digest });
+    }
     return loaded;
   };
   return {

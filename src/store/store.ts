@@ -6,7 +6,7 @@ import { cacheMountDir } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
-import { fsck, type FsckResult } from './fsck.js';
+import type { FsckResult } from './fsck.js';
 import {
   listImages,
   putImage,
@@ -20,10 +20,10 @@ import {
   type RemoveImageResult,
 } from './images.js';
 import { layerBlob, layerBlobs, layerTar, type LayerBlob, type LayerCompression } from './layer-blobs.js';
-import { applyLayerToSnapshot, type ApplyLayerOptions } from './layer-import.js';
+import type { ApplyLayerOptions } from './layer-import.js';
 import { Leases, type Lease } from './leases.js';
 import { storePaths } from './paths.js';
-import { prune, type PruneOptions, type PruneResult } from './prune.js';
+import type { PruneOptions, PruneResult } from './prune.js';
 import {
   commitSnapshot,
   getLayer,
@@ -92,7 +92,8 @@ export class Store {
   }
   /** Unpacks a layer tar (plain or gzip) safely on top of `parent`. */
   applyLayerToSnapshot(opts: ApplyLayerOptions): Promise<LayerInfo> {
-    return this.withLease(() => applyLayerToSnapshot(this.#ctx, opts));
+    // Loaded on first use, like prune and fsck: a cached build never needs the tar reader.
+    return this.withLease(async () => (await import('./layer-import.js')).applyLayerToSnapshot(this.#ctx, opts));
   }
   getLayer(chainId: string): LayerInfo | undefined {
     return getLayer(this.#ctx, chainId);
@@ -178,11 +179,11 @@ export class Store {
   }
 
   // Maintenance
-  prune(opts: PruneOptions = {}): Promise<PruneResult> {
-    return prune(this.#ctx, opts);
+  async prune(opts: PruneOptions = {}): Promise<PruneResult> {
+    return (await import('./prune.js')).prune(this.#ctx, opts);
   }
-  fsck(): Promise<FsckResult> {
-    return fsck(this.#ctx);
+  async fsck(): Promise<FsckResult> {
+    return (await import('./fsck.js')).fsck(this.#ctx);
   }
   diskUsage(): DiskUsage {
     return diskUsage(this.#ctx);
