@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
 npm run --silent build
 export TSBUILD_ROOT="${TSBUILD_ROOT:-$PWD/cache}"
+mkdir -p "$TSBUILD_ROOT"
 npx tsx scripts/example.ts "$TSBUILD_ROOT/busybox-rootfs.tar"
 node bin/tsbuild import "$TSBUILD_ROOT/busybox-rootfs.tar" -t busybox:latest
 node bin/tsbuild build --progress plain -t example:latest testdata/multistage
