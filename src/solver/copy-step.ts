@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { copyToLayer, type CopyRequest } from '../copier/index.js';
 import type { CopyStep } from '../frontend/index.js';
 import { canonicalJson } from './cache-key.js';
+import { writeDirectLayer } from './direct-layer.js';
 import type { BuildSession } from './session.js';
 import { rootfsOf } from './rootfs.js';
 
@@ -30,27 +29,19 @@ export function copyOptions(step: CopyStep): Omit<CopyRequest, 'from' | 'parentR
 /** Copies the step's sources into a fresh layer dir (no sandbox) and commits it on top of `parent`. */
 export async function executeCopy(session: BuildSession, step: CopyStep, parent: string | null): Promise<string> {
   const { store } = session;
-  const scratch = await mkdtemp(join(store.tmpDir(), 'copy-'));
-  const parentRoot = parent ? await session.mounts.overlayView(store.lowerdirs(parent), store.root) : null;
-  try {
-    const outDir = join(scratch, 'layer');
-    await mkdir(outDir);
-    const from = await copySource(session, step);
-    const options = copyOptions(step);
-    // The last result of this same COPY (same options, parent and source root): files that did
-    // not change are hard-linked from it instead of copied. Reading the record holds that
-    // snapshot on this build's lease, so prune cannot remove it meanwhile.
-    const lineage = `lineage:${createHash('sha256')
-      .update(canonicalJson({ options, parent, source: from.kind === 'context' ? from.context.root : from.root }))
-      .digest('hex')}`;
-    const previous = store.getCacheRecord(lineage)?.chainId ?? null;
-    const reuseDir = previous !== null && store.hasSnapshot(previous) ? store.snapshotDir(previous) : undefined;
-    await copyToLayer({ ...options, from, parentRoot, outDir, ...(reuseDir ? { reuseDir } : {}) });
-    const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
-    store.putCacheRecord({ key: lineage, chainId: committed.chainId, configDelta: null });
-    return committed.chainId;
-  } finally {
-    if (parentRoot) await session.mounts.release(parentRoot);
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const from = await copySource(session, step);
+  const options = copyOptions(step);
+  // The last result of this same COPY (same options, parent and source root): files that did
+  // not change are hard-linked from it instead of copied. Reading the record holds that
+  // snapshot on this build's lease, so prune cannot remove it meanwhile.
+  const lineage = `lineage:${createHash('sha256')
+    .update(canonicalJson({ options, parent, source: from.kind === 'context' ? from.context.root : from.root }))
+    .digest('hex')}`;
+  const previous = store.getCacheRecord(lineage)?.chainId ?? null;
+  const reuseDir = previous !== null && store.hasSnapshot(previous) ? store.snapshotDir(previous) : undefined;
+  const chainId = await writeDirectLayer(session, parent, ({ outDir, parentRoot }) =>
+    copyToLayer({ ...options, from, parentRoot, outDir, ...(reuseDir ? { reuseDir } : {}) }),
+  );
+  store.putCacheRecord({ key: lineage, chainId, configDelta: null });
+  return chainId;
 }

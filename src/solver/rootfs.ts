@@ -2,20 +2,16 @@ import { resolve } from 'node:path';
 import type { StageBase } from '../frontend/index.js';
 import type { BuildSession } from './session.js';
 
-const views = new WeakMap<BuildSession, Map<string, Promise<string>>>();
-
 /**
  * A read-only directory holding the filesystem of a stage, an image or a named context:
  * what COPY --from and RUN --mount=from= read. Mounted once per build and reused.
  */
 export function rootfsOf(session: BuildSession, from: StageBase): Promise<string> {
-  let cache = views.get(session);
-  if (!cache) views.set(session, (cache = new Map()));
   const id = JSON.stringify(from);
-  let view = cache.get(id);
+  let view = session.rootfsViews.get(id);
   if (!view) {
     view = mountRootfs(session, from);
-    cache.set(id, view);
+    session.rootfsViews.set(id, view);
   }
   return view;
 }

@@ -44,6 +44,8 @@ export class BuildSession {
   readonly limit: LimitFunction;
   readonly stageOutputs = new Map<number, Promise<StageOutput>>();
   readonly inflightSteps = new Map<CacheKey, Promise<string>>();
+  /** Read-only views of stages, images and named contexts (COPY --from, mount from=), by source. */
+  readonly rootfsViews = new Map<string, Promise<string>>();
   readonly reports: StepReport[] = [];
   /** The `--cache-from` records, consulted when the store misses; null when there are none to use. */
   readonly importedCache: ImportedCache | null;

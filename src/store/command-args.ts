@@ -24,9 +24,17 @@ export function parseStoreArgs<O extends Options>(
   }
 }
 
-/** Opens the store the command line names (--root, $TSBUILD_ROOT or the default). */
-export function storeFromArgs(values: { root?: unknown }): Store {
-  return openStore(resolveStoreRoot(typeof values.root === 'string' ? { root: values.root } : {}));
+/**
+ * Runs a command's work on the store the command line names (--root, $TSBUILD_ROOT or the
+ * default), closing it whatever happens.
+ */
+export async function withStore<T>(values: { root?: unknown }, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(resolveStoreRoot(typeof values.root === 'string' ? { root: values.root } : {}));
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
 }
 
 /** Checks the number of positional arguments; `max` defaults to `min`. */

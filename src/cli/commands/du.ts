@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import { formatBytes } from '../../store/units.js';
 
 const usage = `usage: tsbuild du [--json]
@@ -17,8 +17,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { json: { type: 'boolean' } }, usage);
     requireCount(positionals, usage, { min: 0 });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const du = store.diskUsage();
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ root: store.root, ...du }, null, 2)}\n`);
@@ -36,8 +35,6 @@ export const command: Command = {
       process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]! + 3)).join('').trimEnd()).join('\n')}\n`);
       process.stdout.write(`Total: ${formatBytes(du.layers.size + du.blobs.size)} in ${store.root}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild fsck [--json]
 
@@ -18,8 +18,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { json: { type: 'boolean' } }, usage);
     requireCount(positionals, usage, { min: 0 });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const result = await store.fsck();
       if (values.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -29,8 +28,6 @@ export const command: Command = {
         process.stdout.write(`checked ${result.blobsChecked} blob(s): ${result.problems.length === 0 ? 'clean' : `${result.problems.length} problem(s) repaired`}\n`);
       }
       return result.problems.length === 0 ? 0 : 1;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { familiarRepository, parseReference } from '../../image/reference.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import { formatAge, formatBytes } from '../../store/units.js';
 
 const usage = `usage: tsbuild images [--json] [-q]
@@ -24,8 +24,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } }, usage);
     requireCount(positionals, usage, { min: 0 });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const images = store.listImages();
       if (values.json) {
         const out = images.map((img) => ({
@@ -56,8 +55,6 @@ export const command: Command = {
       }
       process.stdout.write(`${table(rows)}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../errors.js';
 import { importRootfs } from '../../image/import-rootfs.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR
 
@@ -28,13 +28,10 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true } }, usage);
     requireCount(positionals, usage, { min: 1 });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const result = await importRootfs(store, { source: positionals[0]!, tags: values.tag ?? [], created: createdTime() });
       process.stdout.write(`${result.id}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

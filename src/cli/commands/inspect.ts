@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { familiarReference, parseReference } from '../../image/reference.js';
 import { ImageNotFoundError } from '../../store/errors.js';
 import type { ResolvedImage, Store } from '../../store/index.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild inspect IMAGE...
 
@@ -39,8 +39,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, {}, usage);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const out: Record<string, unknown>[] = [];
       for (const ref of positionals) {
         const image = store.resolveImage(ref);
@@ -49,8 +48,6 @@ export const command: Command = {
       }
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { loadImages } from '../../image/load-images.js';
 import { familiarReference, parseReference } from '../../image/reference.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import { UsageError } from '../../errors.js';
 
 const usage = `usage: tsbuild load -i FILE|DIR
@@ -25,17 +25,15 @@ export const command: Command = {
       usage,
     );
     requireCount(positionals, usage, { min: 0 });
-    if (values.input === undefined) throw new UsageError(`-i FILE is required (reading stdin is not supported)\n\n${usage}`);
-    const store = storeFromArgs(values);
-    try {
-      for (const image of await loadImages(store, values.input)) {
+    const input = values.input;
+    if (input === undefined) throw new UsageError(`-i FILE is required (reading stdin is not supported)\n\n${usage}`);
+    return withStore(values, async (store) => {
+      for (const image of await loadImages(store, input)) {
         if (values.quiet) process.stdout.write(`${image.id}\n`);
         else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
         for (const tag of values.quiet ? [] : image.tags) process.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../errors.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import type { PruneOptions } from '../../store/index.js';
 import { formatBytes, parseBytes, parseDuration } from '../../store/units.js';
 
@@ -46,8 +46,7 @@ export const command: Command = {
     );
     requireCount(positionals, usage, { min: 0 });
     const opts = pruneOptions(values);
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const result = await store.prune(opts);
       if (values.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -58,8 +57,6 @@ export const command: Command = {
         );
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

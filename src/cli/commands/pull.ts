@@ -1,6 +1,6 @@
 import { parsePlatform } from '../../platform.js';
 import { pullImage } from '../../registry/index.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
 import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
 
@@ -21,16 +21,13 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { platform: { type: 'string' }, ...INSECURE_REGISTRY_OPTION }, usage);
     requireCount(positionals, usage, { min: 1 });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const id = await pullImage(store, positionals[0]!, {
         ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
         client: registryClientOptions(values),
       });
       process.stdout.write(`${id}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { pushImage } from '../../registry/index.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
 import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
 
@@ -21,13 +21,10 @@ export const command: Command = {
     const { values, positionals } = parseStoreArgs(argv, { ...INSECURE_REGISTRY_OPTION }, usage);
     requireCount(positionals, usage, { min: 1, max: 2 });
     const [name, ref = name] = positionals as [string, string?];
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const result = await pushImage(store, name, ref, { client: registryClientOptions(values) });
       process.stdout.write(`${result.digest}\n`);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

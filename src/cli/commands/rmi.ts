@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { familiarReference, parseReference } from '../../image/reference.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild rmi [-f] IMAGE...
 
@@ -18,16 +18,13 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' } }, usage);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       for (const ref of positionals) {
         const result = store.removeImage(ref, { force: values.force ?? false });
         for (const name of result.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(name))}\n`);
         if (result.deleted) process.stdout.write(`Deleted: ${result.deleted}\n`);
       }
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

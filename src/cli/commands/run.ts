@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
-import { openStore, resolveStoreRoot } from '../../store/index.js';
+import { withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: tsbuild run [OPTIONS] IMAGE [COMMAND [ARG...]]
@@ -39,8 +39,7 @@ async function run(argv: string[]): Promise<number> {
   const network = values.network ?? 'default';
   if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
 
-  const store = openStore(resolveStoreRoot(values.root !== undefined ? { root: values.root } : {}));
-  try {
+  return withStore(values, async (store) => {
     const image = store.resolveImage(imageName);
     if (!image) throw new UsageError(`image ${imageName} is not in the store; see tsbuild images`);
     const top = image.chainIds.at(-1);
@@ -59,9 +58,7 @@ async function run(argv: string[]): Promise<number> {
       });
       return result.exitCode;
     });
-  } finally {
-    store.close();
-  }
+  });
 }
 
 const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--root']);

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../errors.js';
 import { saveImages } from '../../image/save-images.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild save -o FILE [--format docker|oci] IMAGE...
 
@@ -25,15 +25,13 @@ export const command: Command = {
       usage,
     );
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    if (values.output === undefined) throw new UsageError(`-o FILE is required (writing to stdout is not supported)\n\n${usage}`);
+    const output = values.output;
+    if (output === undefined) throw new UsageError(`-o FILE is required (writing to stdout is not supported)\n\n${usage}`);
     const format = values.format;
     if (format !== 'docker' && format !== 'oci') throw new UsageError(`--format must be docker or oci, got "${format}"`);
-    const store = storeFromArgs(values);
-    try {
-      await saveImages(store, { refs: positionals, output: values.output, format });
+    return withStore(values, async (store) => {
+      await saveImages(store, { refs: positionals, output, format });
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { ImageNotFoundError } from '../../store/errors.js';
-import { parseStoreArgs, requireCount, storeFromArgs } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild tag SOURCE TARGET
 
@@ -17,14 +17,11 @@ export const command: Command = {
     const { values, positionals } = parseStoreArgs(argv, {}, usage);
     requireCount(positionals, usage, { min: 2 });
     const [source, target] = positionals as [string, string];
-    const store = storeFromArgs(values);
-    try {
+    return withStore(values, async (store) => {
       const image = store.resolveImage(source);
       if (!image) throw new ImageNotFoundError(source);
       store.tag(target, image.id);
       return 0;
-    } finally {
-      store.close();
-    }
+    });
   },
 };

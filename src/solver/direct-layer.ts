@@ -1,0 +1,29 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildSession } from './session.js';
+
+/**
+ * The frame of a step that writes its layer directly, without a sandbox (COPY, ADD, WORKDIR):
+ * a fresh layer dir in the store's scratch space, a read-only view of the parent's filesystem
+ * (null on scratch) while `write` runs, then the commit as a snapshot on top of `parent`.
+ * Returns the new chain ID; the view and scratch dir are gone afterwards, whatever happens.
+ */
+export async function writeDirectLayer(
+  session: BuildSession,
+  parent: string | null,
+  write: (layer: { outDir: string; parentRoot: string | null }) => Promise<void>,
+): Promise<string> {
+  const { store } = session;
+  const scratch = await mkdtemp(join(store.tmpDir(), 'layer-'));
+  const parentRoot = parent ? await session.mounts.overlayView(store.lowerdirs(parent), store.root) : null;
+  try {
+    const outDir = join(scratch, 'layer');
+    await mkdir(outDir);
+    await write({ outDir, parentRoot });
+    const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
+    return committed.chainId;
+  } finally {
+    if (parentRoot) await session.mounts.release(parentRoot);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
