@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <dirent.h>
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
@@ -39,6 +40,7 @@
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -550,6 +552,23 @@ static void drop_privileges(const struct ids *ids) {
 
 /* ---- the command ----------------------------------------------------------------------- */
 
+/* Closes (or, with CLOSE_RANGE_CLOEXEC, marks close-on-exec) every fd from `first` up, as runc
+ * does: Node marks only its own fds close-on-exec, so whatever the caller of tsbuild left open
+ * would otherwise reach the command, and with it a host file or directory. */
+static void close_fds_from(int first, unsigned flags) {
+  if (syscall(SYS_close_range, first, ~0U, flags) == 0) return;
+  /* Kernels before 5.9 (5.11 for the flag): walk /proc/self/fd instead. */
+  DIR *dir = opendir("/proc/self/fd");
+  if (!dir) die("listing open fds: %m");
+  for (struct dirent *e; (e = readdir(dir));) {
+    int fd = atoi(e->d_name);
+    if (fd < first || fd == dirfd(dir) || e->d_name[0] == '.') continue;
+    if (flags & CLOSE_RANGE_CLOEXEC) CHECK(fcntl(fd, F_SETFD, FD_CLOEXEC), "fd %d: %m", fd);
+    else close(fd);
+  }
+  closedir(dir);
+}
+
 /* execvpe() searches the PATH of this process; the command's PATH is the one in its env. */
 static void exec_command(char **env) {
   const char *file = S.args[0], *path = DEFAULT_PATH;
@@ -627,6 +646,7 @@ static void sandbox_init(void) {
   if (child == 0) {
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     setsid();
+    close_fds_from(3, CLOSE_RANGE_CLOEXEC); /* the status fd stays usable until the exec */
     drop_privileges(&ids);
     exec_command(S.env);
   }
@@ -643,6 +663,7 @@ int main(void) {
   if (getppid() != tsbuild) return 137;
   read_spec();
   CHECK(fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC), "status fd: %m");
+  close_fds_from(STATUS_FD + 1, 0);
   for (int i = 0; i < S.ncgroups; i++) {
     int fd = open(S.cgroups[i], O_WRONLY | O_CLOEXEC);
     CHECK(fd, "opening %s: %m", S.cgroups[i]);

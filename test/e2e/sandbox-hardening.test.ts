@@ -1,0 +1,56 @@
+// What a RUN step or `tsbuild run` must not reach on the host: the caller's open fds.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { e2eEnv, repo, tsbuild, type E2eEnv } from './helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+
+let env: E2eEnv;
+let hostDir: string;
+beforeAll(async () => {
+  if (!isRoot) return;
+  env = await e2eEnv('mounts');
+  hostDir = mkdtempSync(join(tmpdir(), 'tsbuild-fd-canary-'));
+  writeFileSync(join(hostDir, 'canary'), 'host-canary-text\n');
+});
+afterAll(() => {
+  env?.dispose();
+  if (hostDir) rmSync(hostDir, { recursive: true, force: true });
+});
+
+/** Runs the CLI from a shell that first opens the host directory on fd 50, without close-on-exec. */
+function tsbuildWithFd50(args: string[]): { status: number; output: string } {
+  const cli = join(repo, 'bin/tsbuild');
+  const quoted = [process.execPath, cli, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const out = spawnSync('bash', ['-c', `exec 50<'${hostDir}'; ls /proc/self/fd/50/canary >/dev/null && exec ${quoted}`], {
+    env: { ...process.env, TSBUILD_ROOT: env.root },
+    encoding: 'utf8',
+  });
+  return { status: out.status ?? -1, output: out.stdout + out.stderr };
+}
+
+describe.skipIf(!isRoot)('fds of the caller', () => {
+  const probe = 'ls /proc/self/fd | tr "\\n" " "; echo; cat /proc/self/fd/50/canary 2>&1 || echo fd50-unreadable';
+
+  it('do not reach a RUN step', () => {
+    const file = join(env.work, 'Dockerfile.fds');
+    writeFileSync(file, `FROM busybox:latest\nRUN ${probe}\n`);
+    const out = tsbuildWithFd50(['build', '--no-cache', '--progress=plain', '-f', file, env.context]);
+    expect(out.status).toBe(0);
+    expect(out.output).toContain('fd50-unreadable');
+    expect(out.output).not.toContain('host-canary-text');
+    // The step sees its stdio and the fd ls itself opened, nothing else.
+    expect(out.output).toMatch(/^#\d+ 0 1 2 3 $/m);
+  });
+
+  it('do not reach tsbuild run', () => {
+    const out = tsbuildWithFd50(['run', 'busybox:latest', 'sh', '-c', probe]);
+    expect(out.status).toBe(0);
+    expect(out.output).toContain('fd50-unreadable');
+    expect(out.output).not.toContain('host-canary-text');
+    expect(out.output.split('\n')[0]).toBe('0 1 2 3 ');
+  });
+});
