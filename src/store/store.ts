@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../image/oci-types.js';
 import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
@@ -49,7 +49,7 @@ export class Store {
 
   constructor(root: string) {
     const paths = storePaths(root);
-    mkdirSync(root, { recursive: true });
+    closeToOthers(root);
     const db = openDb(paths.db);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };
@@ -191,6 +191,15 @@ export class Store {
 }
 
 /** Opens (creating when needed) the store at `root`. */
+/**
+ * Creates the store root as 0700, and closes an existing one: image layers hold setuid
+ * binaries and device nodes, which other local users must not reach through the store.
+ */
+function closeToOthers(root: string): void {
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  if ((statSync(root).mode & 0o077) !== 0) chmodSync(root, 0o700);
+}
+
 export function openStore(root: string): Store {
   return new Store(root);
 }
