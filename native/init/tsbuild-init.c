@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/audit.h>
@@ -60,6 +61,9 @@ struct mnt {
 struct spec {
   char *root, *mount_cwd, *overlay, *upper, *staging, *hostname, *cwd, *user;
   int host_net, insecure;
+  /* Bind the host's device nodes instead of making fresh ones: only for a user namespace
+   * (rootless), where mknod is refused and the host's inodes cannot be changed. */
+  int dev_bind;
   char *args[4096], *env[4096], *cgroups[8];
   int nargs, nenv, ncgroups, nmounts;
   struct mnt mounts[256];
@@ -68,6 +72,12 @@ struct spec {
 static struct spec S;
 static int dev_trees[6];
 static const char *dev_nodes[6] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const unsigned dev_numbers[6][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}};
+
+/* The host's device nodes, recreated in /dev under --security=insecure. */
+struct host_dev { char *path; mode_t mode; dev_t rdev; uid_t uid; gid_t gid; };
+static struct host_dev *host_devs;
+static int nhost_devs;
 static dev_t root_dev;
 static int upper_fd = -1;
 
@@ -160,6 +170,7 @@ static void read_spec(void) {
     else if (!strcmp(key, "user")) S.user = val;
     else if (!strcmp(key, "hostnet")) S.host_net = 1;
     else if (!strcmp(key, "insecure")) S.insecure = 1;
+    else if (!strcmp(key, "devbind")) S.dev_bind = 1;
     else if (!strcmp(key, "arg") && S.nargs < 4095) S.args[S.nargs++] = val;
     else if (!strcmp(key, "env") && S.nenv < 4094) S.env[S.nenv++] = val;
     else if (!strcmp(key, "cgroup") && S.ncgroups < 8) S.cgroups[S.ncgroups++] = val;
@@ -250,10 +261,36 @@ static int clone_tree(const char *path, unsigned flags) {
   return fd;
 }
 
+/* What `docker run --privileged` recreates from the host's /dev (runc's HostDevices): every
+ * char and block device node, except in the directories of other instances (pts, shm, ...),
+ * and the console; /dev/ptmx becomes the sandbox's own pts/ptmx. */
+static void list_host_devs(const char *dir) {
+  static const char *skipped[] = {"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev", "console", "ptmx"};
+  DIR *d = opendir(dir);
+  if (!d) die("listing %s: %m", dir);
+  for (struct dirent *e; (e = readdir(d));) {
+    int skip = e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, ".."));
+    for (size_t i = 0; i < sizeof skipped / sizeof skipped[0] && !skip; i++)
+      skip = !strcmp(e->d_name, skipped[i]) && !strcmp(dir, "/dev");
+    char path[PATH_MAX];
+    struct stat st;
+    if (skip || snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+        lstat(path, &st) < 0)
+      continue;
+    if (S_ISDIR(st.st_mode)) list_host_devs(path);
+    if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) continue;
+    if (!(nhost_devs & (nhost_devs + 1)) && !(host_devs = realloc(host_devs, (nhost_devs * 2 + 2) * sizeof *host_devs)))
+      die("out of memory");
+    host_devs[nhost_devs++] = (struct host_dev){strdup(path), st.st_mode, st.st_rdev, st.st_uid, st.st_gid};
+  }
+  closedir(d);
+}
+
 static void prepare_trees(void) {
   unsigned long long nodev = S.insecure ? 0 : MOUNT_ATTR_NODEV;
-  if (S.insecure) dev_trees[0] = clone_tree("/dev", AT_RECURSIVE);
-  else
+  if (S.insecure && !S.dev_bind) list_host_devs("/dev");
+  else if (S.insecure) dev_trees[0] = clone_tree("/dev", AT_RECURSIVE);
+  else if (S.dev_bind)
     for (int i = 0; i < 6; i++) {
       char p[32];
       snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);
@@ -345,10 +382,42 @@ static void mount_proc_sys(void) {
   }
 }
 
+/* The sandbox's own null, zero, full, random, urandom and tty, made with mknod on a tmpfs of
+ * their own and bound one by one onto the nodev /dev: a chmod in the step changes only these
+ * inodes, and a node the step makes in /dev opens nothing (there is no devices cgroup). */
+static void make_dev_trees(void) {
+  mount_fs("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k");
+  for (int i = 0; i < 6; i++) {
+    char p[32];
+    snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);
+    CHECK(mknod(p, S_IFCHR | 0666, makedev(dev_numbers[i][0], dev_numbers[i][1])), "mknod %s: %m", p);
+    CHECK(chmod(p, 0666), "chmod %s: %m", p); /* whatever the umask */
+    dev_trees[i] = clone_tree(p, 0);
+  }
+  /* Lazily detached: the clones keep this tmpfs alive, and nothing else reaches it. */
+  CHECK(umount2("/dev", MNT_DETACH), "detaching the device tmpfs: %m");
+}
+
+/* --security=insecure is --privileged: fresh nodes for the host's devices, never the host's
+ * devtmpfs itself (whose nodes the step could chmod, chown or replace). */
+static void make_host_devs(void) {
+  for (int i = 0; i < nhost_devs; i++) {
+    struct host_dev *d = &host_devs[i];
+    char *slash = strrchr(d->path, '/');
+    *slash = '\0';
+    ensure_path(d->path, 1);
+    *slash = '/';
+    CHECK(mknod(d->path, d->mode & (S_IFMT | 07777), d->rdev), "mknod %s: %m", d->path);
+    CHECK(chown(d->path, d->uid, d->gid), "chown %s: %m", d->path);
+    CHECK(chmod(d->path, d->mode & 07777), "chmod %s: %m", d->path);
+  }
+}
+
 static void mount_dev(void) {
-  /* --security=insecure is --privileged: every host device, but the sandbox's own pts and shm. */
-  if (S.insecure) attach_tree(dev_trees[0], "/dev", 1);
-  else mount_fs("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_STRICTATIME, "mode=755,size=65536k");
+  if (!S.insecure && !S.dev_bind) make_dev_trees();
+  if (S.insecure && S.dev_bind) attach_tree(dev_trees[0], "/dev", 1);
+  else mount_fs("tmpfs", "/dev", "tmpfs", MS_NOSUID | (S.insecure ? 0 : MS_NODEV) | MS_STRICTATIME, "mode=755,size=65536k");
+  if (S.insecure && !S.dev_bind) make_host_devs();
   for (int i = 0; i < 6 && !S.insecure; i++) {
     char p[32];
     snprintf(p, sizeof p, "/dev/%s", dev_nodes[i]);

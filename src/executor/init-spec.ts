@@ -21,6 +21,12 @@ export interface InitSpec {
   hostname: string;
   hostNetwork: boolean;
   insecure: boolean;
+  /**
+   * Bind the host's device nodes into /dev instead of making fresh ones with mknod: only for a
+   * sandbox in a user namespace (rootless), where mknod is refused and the bound host inodes
+   * cannot be changed. As root the host's nodes are never bound (a step could chmod them).
+   */
+  bindHostDevices?: boolean;
   args: string[];
   env: string[];
   cwd: string;
@@ -52,6 +58,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
   add('hostname', text('hostname', spec.hostname));
   if (spec.hostNetwork) add('hostnet', '1');
   if (spec.insecure) add('insecure', '1');
+  if (spec.bindHostDevices) add('devbind', '1');
   for (const arg of spec.args) add('arg', text('argument', arg));
   for (const env of spec.env) add('env', text('environment variable', env));
   add('cwd', text('working directory', spec.cwd));
