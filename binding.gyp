@@ -8,7 +8,7 @@
     {
       "target_name": "tsbuild-init",
       "type": "executable",
-      "sources": ["native/init/tsbuild-init.c"],
+      "sources": ["native/init/tsbuild-init.c", "native/init/seccomp-filter.c"],
       "cflags": ["-O2", "-Wall"]
     }
   ]

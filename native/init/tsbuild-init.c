@@ -26,7 +26,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +38,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/audit.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
+#include "seccomp-filter.h"
 
 #define SPEC_FD 3
 #define STATUS_FD 4
@@ -365,15 +362,16 @@ static void mount_proc_sys(void) {
   mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | (S.insecure ? 0 : MS_RDONLY), NULL);
   if (S.insecure) return;
-  /* Docker's read-only and masked /proc paths: kernel knobs and leaks of host state. */
+  /* Docker's read-only and masked /proc and /sys paths: kernel knobs and leaks of host state. */
   static const char *ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
   for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
     if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) < 0) continue;
     CHECK(mount(NULL, ro[i], NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL),
           "read-only %s: %m", ro[i]);
   }
-  static const char *masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-                                 "/proc/latency_stats", "/proc/acpi", "/proc/scsi"};
+  static const char *masked[] = {"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys",
+                                 "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list",
+                                 "/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware"};
   for (size_t i = 0; i < sizeof masked / sizeof masked[0]; i++) {
     struct stat st;
     if (stat(masked[i], &st) < 0) continue;
@@ -551,53 +549,12 @@ static const int kept_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSE
                                 CAP_SETGID, CAP_SETUID, CAP_SETPCAP, CAP_NET_BIND_SERVICE,
                                 CAP_NET_RAW, CAP_SYS_CHROOT, CAP_MKNOD, CAP_AUDIT_WRITE, CAP_SETFCAP};
 
-#if defined(__x86_64__)
-#define NATIVE_ARCH AUDIT_ARCH_X86_64
-#define COMPAT_ARCH AUDIT_ARCH_I386
-#define COMPAT_MKNOD 14
-#define COMPAT_MKNODAT 297
-#elif defined(__aarch64__)
-#define NATIVE_ARCH AUDIT_ARCH_AARCH64
-#define COMPAT_ARCH AUDIT_ARCH_ARM
-#define COMPAT_MKNOD 14
-#define COMPAT_MKNODAT 324
-#define __NR_mknod __NR_mknodat /* aarch64 has only mknodat */
-#endif
-
-#define LOAD(off) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off))
-#define IFEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
-#define MODE_IS_BLOCK(arg, t, f) LOAD(offsetof(struct seccomp_data, args[arg])), \
-  BPF_STMT(BPF_ALU | BPF_AND | BPF_K, S_IFMT), IFEQ(S_IFBLK, t, f)
-
-/* CAP_MKNOD stays (Docker keeps it for fifos and char devices), but a block device node is
- * the way to a host disk, so mknod(at) of S_IFBLK fails with EPERM; the 32-bit ABI and x32
- * numbers are checked too. Jump offsets count instructions after the jump. */
-static void deny_block_mknod(void) {
-  struct sock_filter f[] = {
-    /* 0 */ LOAD(offsetof(struct seccomp_data, arch)),
-    /* 1 */ IFEQ(NATIVE_ARCH, 1, 0),
-    /* 2 */ IFEQ(COMPAT_ARCH, 4, 13),
-    /* 3 */ LOAD(offsetof(struct seccomp_data, nr)),
-    /* 4 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~0x40000000u), /* x32 bit */
-    /* 5 */ IFEQ(__NR_mknod, 4, 0),
-    /* 6 */ IFEQ(__NR_mknodat, 6, 9),
-    /* 7 */ LOAD(offsetof(struct seccomp_data, nr)),
-    /* 8 */ IFEQ(COMPAT_MKNOD, 1, 0),
-    /* 9 */ IFEQ(COMPAT_MKNODAT, 3, 6),
-    /* 10-12: mknod(path, mode, dev) */ MODE_IS_BLOCK(1, 4, 3),
-    /* 13-15: mknodat(dirfd, path, mode, dev) */ MODE_IS_BLOCK(2, 1, 0),
-    /* 16 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    /* 17 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-  };
-  struct sock_fprog prog = {.len = sizeof f / sizeof f[0], .filter = f};
-  CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), "seccomp: %m");
-}
-
 static void drop_privileges(const struct ids *ids) {
   if (!S.insecure) {
-    deny_block_mknod(); /* needs CAP_SYS_ADMIN (instead of no_new_privs), so it goes first */
     unsigned long long keep = 0;
     for (size_t i = 0; i < sizeof kept_caps / sizeof kept_caps[0]; i++) keep |= 1ULL << kept_caps[i];
+    /* Needs CAP_SYS_ADMIN (instead of no_new_privs), so it goes first. */
+    CHECK(install_default_seccomp(keep), "seccomp: %m");
     for (int cap = 0; cap < 64; cap++)
       if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
         die("dropping capability %d: %m", cap);

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFixture, isRoot, type Fixture } from './fixture.js';
+
+if (!isRoot) console.warn('skipping sandbox seccomp tests: they need root for namespaces and mounts');
+
+/** `name=result` lines of the seccomp-probe fixture as a map. */
+function results(stdout: string): Record<string, string> {
+  return Object.fromEntries(stdout.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
+}
+
+const EPERM = 'Operation not permitted';
+
+describe.skipIf(!isRoot)("Docker's default seccomp profile", () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await createFixture();
+    fx.installTool('seccomp-probe');
+  });
+  afterAll(() => fx.cleanup());
+
+  it('refuses user namespaces, keys, perf events and io_uring in a step', async () => {
+    const run = await fx.sh('seccomp-probe');
+    expect(run.exitCode).toBe(0);
+    const got = results(run.stdout);
+    expect(got).toMatchObject({
+      unshare_user: EPERM,
+      keyctl: EPERM,
+      add_key: EPERM,
+      io_uring_setup: EPERM,
+      perf_event_open: EPERM,
+      personality_other: EPERM,
+      socket_vsock: EPERM,
+    });
+    expect(got.userns_mount).toBeUndefined();
+    // clone3 says ENOSYS, so libcs fall back to clone, whose namespace flags the filter checks.
+    expect(got.clone3).toBe('Function not implemented');
+    // What the profile allows still works: CAP_SYS_CHROOT is kept, and so is chroot.
+    expect(got).toMatchObject({ personality_query: 'ok', socket_unix: 'ok', chroot: 'ok' });
+  });
+
+  it('applies to a step run as a non-root user too', async () => {
+    const run = await fx.sh('seccomp-probe', { user: '65534:65534' });
+    expect(results(run.stdout)).toMatchObject({ unshare_user: EPERM, keyctl: EPERM, io_uring_setup: EPERM });
+  });
+
+  it('is lifted by --security=insecure', async () => {
+    const run = await fx.sh('seccomp-probe', { security: 'insecure' });
+    const got = results(run.stdout);
+    expect(got).toMatchObject({ unshare_user: 'ok', userns_mount: 'ok', personality_other: 'ok' });
+    expect(got.keyctl).not.toBe(EPERM);
+    expect(got.io_uring_setup).not.toBe(EPERM);
+  });
+
+  it('refuses unshare -U to busybox and keeps ordinary tools working', async () => {
+    const run = await fx.sh('unshare -U true 2>&1; echo rc=$?; echo hi | sed s/hi/ok/ | tr a-z A-Z; ls / | wc -l');
+    expect(run.stdout).toContain(EPERM);
+    expect(run.stdout).toContain('rc=1');
+    expect(run.stdout).toContain('OK');
+  });
+
+  it('masks /sys/firmware', async () => {
+    const run = await fx.sh('ls -A /sys/firmware | wc -l; touch /sys/firmware/x 2>&1 || echo read-only');
+    expect(run.stdout.split('\n')[0]!.trim()).toBe('0');
+    expect(run.stdout).toContain('read-only');
+  });
+});
