@@ -28,6 +28,14 @@ export function parseByteSize(flag: string, value: string): number {
   return Math.round(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!);
 }
 
+/** `--pids-limit N` as Docker reads it: a positive count, or 0 or -1 for no limit. */
+export function parsePidsLimit(value: string | undefined): { pids?: number } {
+  if (value === undefined) return {};
+  if (!/^(-1|\d+)$/.test(value)) throw new UsageError(`--pids-limit "${value}" must be a whole number of processes (0 for no limit)`);
+  const pids = Number(value);
+  return pids > 0 ? { pids } : {};
+}
+
 /** Docker's CSV flag values: `type=local,dest=out`. */
 export function parseCsvFields(flag: string, value: string): Map<string, string> {
   const fields = new Map<string, string>();

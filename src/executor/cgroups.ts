@@ -21,12 +21,11 @@ const DEFAULT_CPU_PERIOD = 100_000;
 
 /**
  * Creates a cgroup for one step under the caller's own cgroup, on cgroup v2 when `root` is a
- * cgroup2 mount and on the v1 memory, cpu and cpuset controllers otherwise. Returns undefined
+ * cgroup2 mount and on the v1 memory, cpu, cpuset and pids controllers otherwise. Returns undefined
  * when no limit is set: then the step needs no cgroup at all.
  */
 export async function createStepCgroup(limits: CgroupLimits, root = '/sys/fs/cgroup'): Promise<StepCgroup | undefined> {
-  const { memory, cpuQuota, cpuPeriod, cpusetCpus } = limits;
-  if (memory === undefined && cpuQuota === undefined && cpuPeriod === undefined && cpusetCpus === undefined) return undefined;
+  if (Object.values(limits).every((value) => value === undefined)) return undefined;
   const name = `tsbuild-${process.pid}-${randomBytes(4).toString('hex')}`;
   const own = await ownCgroups();
   try {
@@ -86,6 +85,7 @@ async function createV1(root: string, own: Map<string, string>, name: string, li
       await writeFile(join(dir, 'cpuset.mems'), (await readFile(join(dir, '..', 'cpuset.mems'), 'utf8')).trim());
       await writeFile(join(dir, 'cpuset.cpus'), limits.cpusetCpus);
     }
+    if (limits.pids !== undefined) await writeFile(join(await make('pids'), 'pids.max'), String(limits.pids));
     return {
       procsFiles: dirs.map((dir) => join(dir, 'cgroup.procs')),
       oomKilled: async () => memoryDir !== undefined && oomKillCount(await readFile(join(memoryDir, 'memory.oom_control'), 'utf8')) > 0,
@@ -102,6 +102,7 @@ async function createV2(parent: string, name: string, limits: CgroupLimits): Pro
     limits.memory !== undefined && 'memory',
     (limits.cpuQuota !== undefined || limits.cpuPeriod !== undefined) && 'cpu',
     limits.cpusetCpus !== undefined && 'cpuset',
+    limits.pids !== undefined && 'pids',
   ].filter((c): c is string => Boolean(c));
   await enableControllers(parent, controllers);
   const dir = join(parent, name);
@@ -115,6 +116,7 @@ async function createV2(parent: string, name: string, limits: CgroupLimits): Pro
       await writeFile(join(dir, 'cpu.max'), `${limits.cpuQuota ?? 'max'} ${limits.cpuPeriod ?? DEFAULT_CPU_PERIOD}`);
     }
     if (limits.cpusetCpus !== undefined) await writeFile(join(dir, 'cpuset.cpus'), limits.cpusetCpus);
+    if (limits.pids !== undefined) await writeFile(join(dir, 'pids.max'), String(limits.pids));
   } catch (err) {
     await removeDirs([dir]);
     throw err;

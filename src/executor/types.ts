@@ -36,8 +36,11 @@ export interface SandboxSpec {
   /** `insecure` keeps every capability and device, like `docker run --privileged`. */
   security?: 'sandbox' | 'insecure';
   mounts: ResolvedMount[];
-  /** Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list. */
-  limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /**
+   * Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list, and
+   * the most processes and threads the step may have at once.
+   */
+  limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pids?: number };
   /** Receives the command's output as it comes. */
   onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   /** Aborting kills every process of the sandbox; `runSandboxed` then rejects with the reason. */

@@ -62,8 +62,8 @@ export interface BuildOptions {
   buildContexts?: Record<string, string>;
   /** Entitlements (`--allow security.insecure`, `network.host`). */
   allow?: string[];
-  /** Resource limits of each RUN step (`--memory` in bytes, `--cpu-quota`/`--cpu-period` in µs, `--cpuset-cpus`). */
-  limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /** Resource limits of each RUN step (`--memory` in bytes, `--cpu-quota`/`--cpu-period` in µs, `--cpuset-cpus`, `--pids-limit`). */
+  limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pids?: number };
   /** Registries reached over plain HTTP (`--insecure-registry`); loopback hosts always are. */
   insecureRegistries?: string[];
   /**

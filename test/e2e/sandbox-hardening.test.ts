@@ -1,4 +1,5 @@
-// What a RUN step or `tsbuild run` must not reach on the host: the caller's open fds.
+// What a RUN step or `tsbuild run` must not reach or exhaust on the host: the caller's open
+// fds, and processes beyond --pids-limit.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,5 +53,35 @@ describe.skipIf(!isRoot)('fds of the caller', () => {
     expect(out.output).toContain('fd50-unreadable');
     expect(out.output).not.toContain('host-canary-text');
     expect(out.output.split('\n')[0]).toBe('0 1 2 3 ');
+  });
+});
+
+describe.skipIf(!isRoot)('--pids-limit', () => {
+  // Bounded by the loop itself, so a missing limit cannot take the machine down.
+  const loop = 'for i in $(seq 60); do sleep 2 & done; echo all-forked';
+
+  it('bounds the processes of a RUN step', () => {
+    const file = join(env.work, 'Dockerfile.pids');
+    writeFileSync(file, `FROM busybox:latest\nRUN ${loop}\n`);
+    const limited = tsbuild(['build', '--no-cache', '--progress=plain', '--pids-limit', '20', '-f', file, env.context], { root: env.root });
+    expect(limited.status).toBe(1);
+    expect(limited.stderr).toContain("can't fork");
+    expect(limited.stderr).not.toMatch(/^#\d+ all-forked$/m); // the output, not the RUN line
+    const free = tsbuild(['build', '--no-cache', '--progress=plain', '--pids-limit=-1', '-f', file, env.context], { root: env.root });
+    expect(free.status).toBe(0);
+    expect(free.stderr).toMatch(/^#\d+ all-forked$/m);
+  });
+
+  it('bounds the processes of tsbuild run', () => {
+    const limited = tsbuild(['run', '--pids-limit', '20', 'busybox:latest', 'sh', '-c', loop], { root: env.root });
+    expect(limited.status).not.toBe(0);
+    expect(limited.stderr).toContain("can't fork");
+    expect(limited.stdout).not.toContain('all-forked');
+  });
+
+  it('refuses a value that is not a count', () => {
+    const out = tsbuild(['run', '--pids-limit', 'lots', 'busybox:latest', 'true'], { root: env.root });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain('--pids-limit "lots" must be a whole number');
   });
 });

@@ -26,13 +26,14 @@ describe('cgroup v2 limits', () => {
       const own = /^0::(.*)$/m.exec(await readFile('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
       await mkdir(join(root, own), { recursive: true });
       await writeFile(join(root, 'cgroup.controllers'), 'cpuset cpu memory pids\n');
-      const cgroup = (await createStepCgroup({ memory: 1 << 20, cpuQuota: 50_000, cpusetCpus: '0-1' }, root))!;
+      const cgroup = (await createStepCgroup({ memory: 1 << 20, cpuQuota: 50_000, cpusetCpus: '0-1', pids: 64 }, root))!;
       const dir = dirname(cgroup.procsFiles[0]!);
       expect(dirname(dir)).toBe(join(root, own).replace(/\/$/, ''));
-      expect(await readFile(join(root, own, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +cpu +cpuset');
+      expect(await readFile(join(root, own, 'cgroup.subtree_control'), 'utf8')).toBe('+memory +cpu +cpuset +pids');
       expect(await readFile(join(dir, 'memory.max'), 'utf8')).toBe(String(1 << 20));
       expect(await readFile(join(dir, 'cpu.max'), 'utf8')).toBe('50000 100000');
       expect(await readFile(join(dir, 'cpuset.cpus'), 'utf8')).toBe('0-1');
+      expect(await readFile(join(dir, 'pids.max'), 'utf8')).toBe('64');
       await writeFile(join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
       expect(await cgroup.oomKilled()).toBe(true);
     } finally {
@@ -53,14 +54,15 @@ describe.skipIf(!isRoot || !v1)('sandbox limits (cgroup v1)', () => {
   });
 
   it('writes the limits into a fresh cgroup per controller and removes it', async () => {
-    const cgroup = (await createStepCgroup({ memory: 64 << 20, cpuQuota: 50_000, cpuPeriod: 100_000, cpusetCpus: '0' }))!;
+    const cgroup = (await createStepCgroup({ memory: 64 << 20, cpuQuota: 50_000, cpuPeriod: 100_000, cpusetCpus: '0', pids: 30 }))!;
     const dir = (controller: string): string => dirname(cgroup.procsFiles.find((f) => f.includes(`/${controller}/`))!);
     try {
-      expect(cgroup.procsFiles).toHaveLength(3);
+      expect(cgroup.procsFiles).toHaveLength(4);
       expect((await readFile(join(dir('memory'), 'memory.limit_in_bytes'), 'utf8')).trim()).toBe(String(64 << 20));
       expect((await readFile(join(dir('cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim()).toBe('50000');
       expect((await readFile(join(dir('cpu'), 'cpu.cfs_period_us'), 'utf8')).trim()).toBe('100000');
       expect((await readFile(join(dir('cpuset'), 'cpuset.cpus'), 'utf8')).trim()).toBe('0');
+      expect((await readFile(join(dir('pids'), 'pids.max'), 'utf8')).trim()).toBe('30');
       expect(await cgroup.oomKilled()).toBe(false);
     } finally {
       await cgroup.remove();
@@ -77,6 +79,20 @@ describe.skipIf(!isRoot || !v1)('sandbox limits (cgroup v1)', () => {
   it('does not report an OOM kill for a step within its limit', async () => {
     const run = await fx.sh(`awk 'BEGIN { s = "x"; for (i = 0; i < 20; i++) s = s s }'`, { limits: { memory: 64 << 20 } });
     expect(run).toMatchObject({ exitCode: 0, oomKilled: false });
+  });
+
+  it('bounds a fork loop by the pids limit', async () => {
+    // 60 background processes, each recorded by a builtin once its fork succeeded; bounded by
+    // the loop itself, so a missing limit cannot take the machine down.
+    const loop = 'for i in $(seq 60); do sleep 2 & echo $! >>/started; done';
+    const started = async (upper: string): Promise<number> => (await readFile(join(upper, 'started'), 'utf8')).split('\n').filter(Boolean).length;
+    const limited = await fx.sh(loop, { limits: { pids: 20 } });
+    expect(limited.exitCode).not.toBe(0);
+    expect(limited.stderr).toContain("can't fork");
+    expect(await started(limited.upper)).toBeLessThan(20);
+    const free = await fx.sh(loop);
+    expect(free.exitCode).toBe(0);
+    expect(await started(free.upper)).toBe(60);
   });
 
   it('confines the step to its cpuset', async () => {

@@ -4,7 +4,7 @@ import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/options.js';
 import type { Command } from '../command.js';
-import { parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
+import { parseByteSize, parseCacheFrom, parsePidsLimit, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
 import { reportError } from '../report-error.js';
@@ -43,6 +43,7 @@ options:
       --memory SIZE            memory limit of each RUN step (e.g. 512m)
       --cpu-quota N / --cpu-period N   CFS quota and period of each RUN step (µs)
       --cpuset-cpus LIST       CPUs RUN steps may use (e.g. 0-1)
+      --pids-limit N           processes and threads each RUN step may have at once (0: no limit)
       --max-parallelism N      steps run at once (default: CPU count)
       --insecure-registry HOST plain HTTP to this registry (repeatable)
       --root DIR               store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
@@ -90,6 +91,7 @@ async function run(argv: string[]): Promise<number> {
       'cpu-quota': { type: 'string' },
       'cpu-period': { type: 'string' },
       'cpuset-cpus': { type: 'string' },
+      'pids-limit': { type: 'string' },
       root: { type: 'string' },
       ...INSECURE_REGISTRY_OPTION,
     },
@@ -138,6 +140,7 @@ async function run(argv: string[]): Promise<number> {
     ...(values['cpu-quota'] !== undefined ? { cpuQuota: wholeNumber('--cpu-quota', values['cpu-quota']) } : {}),
     ...(values['cpu-period'] !== undefined ? { cpuPeriod: wholeNumber('--cpu-period', values['cpu-period']) } : {}),
     ...(values['cpuset-cpus'] !== undefined ? { cpusetCpus: values['cpuset-cpus'] } : {}),
+    ...parsePidsLimit(values['pids-limit']),
   };
   if (Object.keys(limits).length > 0) options.limits = limits;
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
+import { parsePidsLimit } from '../flag-values.js';
 import { withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
 
@@ -17,6 +18,7 @@ options:
   -w, --workdir DIR        working directory instead of the image's WORKDIR
       --entrypoint CMD     override the image's ENTRYPOINT
       --network MODE       none (default: an isolated network namespace) or host
+      --pids-limit N       processes and threads the container may have at once (0: no limit)
       --root DIR           store location
 `;
 
@@ -31,6 +33,7 @@ async function run(argv: string[]): Promise<number> {
       workdir: { type: 'string', short: 'w' },
       entrypoint: { type: 'string' },
       network: { type: 'string' },
+      'pids-limit': { type: 'string' },
       root: { type: 'string' },
     },
   });
@@ -38,6 +41,7 @@ async function run(argv: string[]): Promise<number> {
   if (!imageName) throw new UsageError('tsbuild run needs an IMAGE; e.g. tsbuild run myapp:latest');
   const network = values.network ?? 'default';
   if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
+  const limits = parsePidsLimit(values['pids-limit']);
 
   return withStore(values, async (store) => {
     const image = store.resolveImage(imageName);
@@ -54,6 +58,7 @@ async function run(argv: string[]): Promise<number> {
         ...(values.user !== undefined ? { user: values.user } : {}),
         ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
         network,
+        ...(limits.pids !== undefined ? { limits } : {}),
         onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
       });
       return result.exitCode;
@@ -61,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
   });
 }
 
-const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--root']);
+const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--pids-limit', '--root']);
 
 /** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
 function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
