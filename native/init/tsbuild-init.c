@@ -16,10 +16,10 @@
  * and exits with its status, which makes the kernel kill whatever the command left behind.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <dirent.h>
 #include <limits.h>
 #include <net/if.h>
 #include <poll.h>
