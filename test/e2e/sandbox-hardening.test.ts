@@ -1,5 +1,5 @@
 // What a RUN step or `tsbuild run` must not reach or exhaust on the host: the caller's open
-// fds, and processes beyond --pids-limit.
+// fds, user namespaces (seccomp), and processes beyond --pids-limit.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,14 @@ describe.skipIf(!isRoot)('fds of the caller', () => {
     expect(out.output).toContain('fd50-unreadable');
     expect(out.output).not.toContain('host-canary-text');
     expect(out.output.split('\n')[0]).toBe('0 1 2 3 ');
+  });
+});
+
+describe.skipIf(!isRoot)('seccomp', () => {
+  it('refuses a user namespace to tsbuild run', () => {
+    const out = tsbuild(['run', 'busybox:latest', 'unshare', '-U', 'true'], { root: env.root });
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain('Operation not permitted');
   });
 });
 

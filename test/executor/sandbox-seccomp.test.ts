@@ -33,6 +33,7 @@ describe.skipIf(!isRoot)("Docker's default seccomp profile", () => {
     const got = results(run.stdout);
     expect(got).toMatchObject({
       unshare_user: EPERM,
+      clone_newuser: EPERM,
       keyctl: EPERM,
       add_key: EPERM,
       io_uring_setup: EPERM,
@@ -57,7 +58,7 @@ describe.skipIf(!isRoot)("Docker's default seccomp profile", () => {
   it('is lifted by --security=insecure', async () => {
     const run = await fx.sh('seccomp-probe', { security: 'insecure' });
     const got = results(run.stdout);
-    expect(got).toMatchObject({ unshare_user: 'ok', userns_mount: 'ok', personality_other: 'ok' });
+    expect(got).toMatchObject({ unshare_user: 'ok', userns_mount: 'ok', clone_newuser: 'ok', personality_other: 'ok' });
     expect(got.keyctl).not.toBe(EPERM);
     expect(got.io_uring_setup).not.toBe(EPERM);
     if (process.arch === 'x64') expect(got.i386_io_uring_setup).toBe('Bad address');
