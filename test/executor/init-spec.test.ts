@@ -26,6 +26,11 @@ describe('init spec encoding', () => {
     expect(text).not.toContain('hostnet');
   });
 
+  it('asks for bound host device nodes only when told to (rootless)', () => {
+    expect(encodeInitSpec(base).toString()).not.toContain('devbind');
+    expect(encodeInitSpec({ ...base, bindHostDevices: true }).toString()).toContain('devbind 1\n1\n');
+  });
+
   it('puts a secret’s bytes last in its record, NULs included', () => {
     const content = Buffer.from([0x61, 0, 0x62]);
     const encoded = encodeInitSpec({ ...base, mounts: [{ kind: 'secret', target: '/run/secrets/x', content, mode: 0o400, uid: 1, gid: 2 }] });
