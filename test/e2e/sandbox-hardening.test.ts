@@ -1,7 +1,7 @@
 // What a RUN step or `tsbuild run` must not reach or exhaust on the host: the caller's open
-// fds, user namespaces (seccomp), and processes beyond --pids-limit.
+// fds, the host's device nodes, user namespaces (seccomp), and processes beyond --pids-limit.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,34 @@ describe.skipIf(!isRoot)('fds of the caller', () => {
     expect(out.output).toContain('fd50-unreadable');
     expect(out.output).not.toContain('host-canary-text');
     expect(out.output.split('\n')[0]).toBe('0 1 2 3 ');
+  });
+});
+
+describe.skipIf(!isRoot)("the host's device nodes", () => {
+  const nodes = ['/dev/null', '/dev/zero'];
+  const original = isRoot ? nodes.map((n) => statSync(n)) : [];
+  const snapshot = (): string[] =>
+    nodes.map((n) => {
+      const st = statSync(n);
+      return `${st.mode} ${st.uid} ${st.gid} ${st.ino}`;
+    });
+  // Should a step ever reach them again, the machine keeps working nodes.
+  afterAll(() => {
+    nodes.forEach((n, i) => {
+      chownSync(n, original[i]!.uid, original[i]!.gid);
+      chmodSync(n, original[i]!.mode & 0o7777);
+    });
+  });
+
+  it('keep their mode and owner after a RUN step chmods and chowns /dev/null and /dev/zero', () => {
+    const before = snapshot();
+    const file = join(env.work, 'Dockerfile.dev');
+    const tamper = 'chmod 600 /dev/zero /dev/null && chown 1000:1000 /dev/zero /dev/null && ls -ln /dev/zero';
+    writeFileSync(file, `FROM busybox:latest\nRUN ${tamper}\nRUN --security=insecure ${tamper}\n`);
+    const out = tsbuild(['build', '--no-cache', '--progress=plain', '--allow', 'security.insecure', '-f', file, env.context], { root: env.root });
+    expect(out.status).toBe(0);
+    expect(out.stderr.match(/^#\d+ crw------- +1 1000 +1000 +1, +5 .*\/dev\/zero$/gm)).toHaveLength(2);
+    expect(snapshot()).toEqual(before);
   });
 });
 
