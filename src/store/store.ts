@@ -6,6 +6,7 @@ import { cacheMountDir } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
+import { StoreError } from './errors.js';
 import type { FsckResult } from './fsck.js';
 import {
   listImages,
@@ -197,7 +198,14 @@ export class Store {
  */
 function closeToOthers(root: string): void {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  if ((statSync(root).mode & 0o077) !== 0) chmodSync(root, 0o700);
+  const mode = statSync(root).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  try {
+    chmodSync(root, 0o700);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    throw new StoreError(`the store at ${root} is open to other users (mode ${mode.toString(8)}); its owner must close it: chmod 700 ${root}`);
+  }
 }
 
 export function openStore(root: string): Store {

@@ -7,6 +7,7 @@ import { importRootfs } from '../../src/image/import-rootfs.js';
 import { openStore } from '../../src/store/index.js';
 
 const isRoot = process.getuid?.() === 0;
+const repo = new URL('../..', import.meta.url).pathname;
 
 /**
  * Runs argv as uid/gid 65534 (nobody) with no supplementary groups, through a shell: a binary
@@ -60,5 +61,15 @@ describe.skipIf(!isRoot)('store mode', () => {
     expect(statSync(root).mode & 0o777).toBe(0o700);
     expect(asNobody(['ls', root]).output).toContain('Permission denied');
     expect(readdirSync(root)).toContain('meta.db');
+  });
+
+  it('tells another user who cannot close an open store how to close it', () => {
+    const root = join(base, 'shared-store');
+    openStore(root).close();
+    chmodSync(root, 0o755);
+    const run = asNobody([process.execPath, join(repo, 'bin/tsbuild'), 'images', '--root', root]);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`the store at ${root} is open to other users (mode 755); its owner must close it: chmod 700 ${root}`);
+    expect(statSync(root).mode & 0o777).toBe(0o755);
   });
 });
