@@ -44,6 +44,9 @@
 
 #define SPEC_FD 3
 #define STATUS_FD 4
+/* Every fd from here up is the caller's, not tsbuild's, and is closed at start: a pipe the
+ * parent adds to the spawn's stdio must stay below it (raise this with it). */
+#define FIRST_FOREIGN_FD (STATUS_FD + 1)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct mnt {
@@ -689,7 +692,7 @@ int main(void) {
   if (getppid() != tsbuild) return 137;
   read_spec();
   CHECK(fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC), "status fd: %m");
-  close_fds_from(STATUS_FD + 1, 0);
+  close_fds_from(FIRST_FOREIGN_FD, 0);
   for (int i = 0; i < S.ncgroups; i++) {
     int fd = open(S.cgroups[i], O_WRONLY | O_CLOEXEC);
     CHECK(fd, "opening %s: %m", S.cgroups[i]);
