@@ -4,7 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 
@@ -63,12 +63,21 @@ describe('prune', () => {
   it('keeps build cache unless --all, --filter until or --keep-storage selects it', async () => {
     const old = await layer(t.store, 'old cache');
     const recent = await layer(t.store, 'recent cache');
-    t.store.putCacheRecord({ key: 'old', chainId: old, configDelta: {} });
-    await new Promise((r) => setTimeout(r, 50));
-    t.store.putCacheRecord({ key: 'recent', chainId: recent, configDelta: {} });
-    expect(await t.store.prune()).toMatchObject({ cacheRecords: 0, layers: 0 });
-    expect(await t.store.prune({ until: 3_600_000 })).toMatchObject({ cacheRecords: 0 });
-    expect(await t.store.prune({ until: 25 })).toMatchObject({ cacheRecords: 1, layers: 1 });
+    // The store's clock is pinned so `until` selects by age, not by how fast this machine runs.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      vi.setSystemTime(start);
+      t.store.putCacheRecord({ key: 'old', chainId: old, configDelta: {} });
+      vi.setSystemTime(start + 60_000);
+      t.store.putCacheRecord({ key: 'recent', chainId: recent, configDelta: {} });
+      vi.setSystemTime(start + 90_000);
+      expect(await t.store.prune()).toMatchObject({ cacheRecords: 0, layers: 0 });
+      expect(await t.store.prune({ until: 3_600_000 })).toMatchObject({ cacheRecords: 0 });
+      expect(await t.store.prune({ until: 60_000 })).toMatchObject({ cacheRecords: 1, layers: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
     expect(t.store.getCacheRecord('old')).toBeNull();
     expect(t.store.getCacheRecord('recent')).not.toBeNull();
     expect(await t.store.prune({ keepStorage: 0 })).toMatchObject({ cacheRecords: 1, layers: 1 });
