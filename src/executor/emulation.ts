@@ -49,7 +49,7 @@ export function checkEmulation(platform: Platform, dir: string = binfmtMiscDir()
   const problem = registrationProblem(dir, entry);
   if (problem === null) return;
   throw new SandboxError(
-    `RUN steps for ${name} need QEMU user-mode emulation, and ${problem}. ` +
+    `${name} binaries (RUN steps, tsbuild run) need QEMU user-mode emulation, and ${problem}. ` +
       `Install and register it with: apt-get install qemu-user-static binfmt-support ` +
       `(or, when installed, enable it with: update-binfmts --enable qemu-${qemu})`,
   );

@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage } from '../frontend/index.js';
 import { ImportedCache } from '../remote-cache/index.js';
-import type { Store } from '../store/index.js';
+import type { ResolvedImage, Store } from '../store/index.js';
 import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
 import type { HostMounts } from './host-mounts.js';
@@ -46,6 +46,8 @@ export class BuildSession {
   readonly limit: LimitFunction;
   readonly stageOutputs = new Map<number, Promise<StageOutput>>();
   readonly inflightSteps: Map<CacheKey, Promise<string>>;
+  /** Base images being loaded, by progress name: two platforms' stages on the same base show one FROM. */
+  readonly inflightBases: Map<string, Promise<ResolvedImage>>;
   /** Read-only views of stages, images and named contexts (COPY --from, mount from=), by source. */
   readonly rootfsViews = new Map<string, Promise<string>>();
   readonly reports: StepReport[] = [];
@@ -68,6 +70,7 @@ export class BuildSession {
     this.limit = sibling?.limit ?? pLimit(options.maxParallelism);
     this.inflightSteps = sibling?.inflightSteps ?? new Map();
     this.locks = sibling?.locks ?? new Map();
+    this.inflightBases = sibling?.inflightBases ?? new Map();
     this.importedCache = sibling ? sibling.importedCache : options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
   }
 

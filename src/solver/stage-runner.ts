@@ -44,8 +44,13 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
     case 'image':
     case 'context': {
       const ref = base.kind === 'image' ? base.ref : imageOfContext(session, base.name);
-      const vertex = session.progress.vertex(`${stageLabel(session, stage, 1)} FROM ${ref}`);
-      const image = await session.progress.track(vertex, () => session.baseImages.resolve(ref, platform));
+      const name = `${stageLabel(session, stage, 1)} FROM ${ref}`;
+      let loading = session.inflightBases.get(name);
+      if (!loading) {
+        loading = session.progress.track(session.progress.vertex(name), () => session.baseImages.resolve(ref, platform));
+        session.inflightBases.set(name, loading);
+      }
+      const image = await loading;
       return { key: baseKey({ kind: 'image', imageId: image.id }, platform), layers: image.chainIds, created: 0 };
     }
     default:
