@@ -40,6 +40,9 @@ describe('names holding several platforms', () => {
     expect(t.store.resolveImageFor('base', { os: 'linux', architecture: 's390x' })).toEqual({ image: null, held: ['linux/amd64', 'linux/arm64'] });
     // Without a platform the name gives this machine's image.
     expect(t.store.resolveImage('base')?.config.architecture).toBe(process.arch === 'arm64' ? 'arm64' : 'amd64');
+    // Members keep the order they are given in (the index order).
+    t.store.tagPlatforms('swapped', [arm, amd]);
+    expect(t.store.imagesOfName('swapped').map((m) => m.platform)).toEqual(['linux/arm64', 'linux/amd64']);
   });
 
   it('replaces only the platform imported again, and a plain tag replaces the whole name', async () => {
@@ -57,8 +60,6 @@ describe('names holding several platforms', () => {
     expect(one).toEqual({ untagged: ['docker.io/library/base:latest'], deleted: [arm] });
     expect(t.store.imagesOfName('base').map((m) => m.image.id)).toEqual([amd]);
     expect(() => t.store.removeImage('base', { platform: ARM64 })).toThrow('holds no linux/arm64 image (it holds linux/amd64)');
-    t.store.tagPlatforms('base', [arm, amd]);
-    expect(t.store.imagesOfName('base').map((m) => m.platform)).toEqual(['linux/arm64', 'linux/amd64']);
   });
 
   it('rmi of the name deletes every platform image no other name holds', () => {
