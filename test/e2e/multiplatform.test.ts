@@ -81,6 +81,14 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     expect(files.arm64).toEqual({ run: 'aarch64 linux/arm64\n', build: 'x86_64\n', args: 'linux arm64 [] linux/amd64 amd64\n' });
     expect(files.amd64).toEqual({ run: 'x86_64 linux/amd64\n', build: 'x86_64\n', args: 'linux amd64 [] linux/amd64 amd64\n' });
 
+    // save writes the index again, and load into another store gives back the two-platform name.
+    const saved = join(base, 'saved.tar');
+    expect(tsbuild(['save', '-o', saved, 'multi:1'], { root }).status).toBe(0);
+    const other = join(base, 'root-loaded');
+    expect(tsbuild(['load', '-i', saved], { root: other }).status).toBe(0);
+    expect(tsbuild(['images'], { root: other }).stdout).toMatch(/multi\s+1\s+\S+\s+linux\/amd64,linux\/arm64/);
+    expect(tsbuild(['run', '--platform', 'linux/arm64', 'multi:1', 'cat', '/run-arch'], { root: other }).stdout).toBe('aarch64 linux/arm64\n');
+
     // The name holds both platforms: images, inspect --platform, run --platform, rmi --platform.
     const images = tsbuild(['images'], { root });
     expect(images.stdout).toMatch(/multi\s+1\s+\S+\s+linux\/amd64,linux\/arm64/);
@@ -136,6 +144,17 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     expect(readFileSync(join(dest, 'linux_arm64/run-arch'), 'utf8')).toBe('aarch64 linux/arm64\n');
     const listed = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n');
     expect(listed).toEqual(expect.arrayContaining(['linux_amd64/run-arch', 'linux_arm64/run-arch', 'linux_arm64/bin/busybox']));
+  });
+
+  it('names the platform of a failing step', () => {
+    const ctx = join(base, 'ctx-fail');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN [ "$(uname -m)" = x86_64 ] || { echo "not on $(uname -m)"; exit 3; }\n');
+    const built = tsbuild(['build', '--progress', 'plain', '--platform', 'linux/amd64,linux/arm64', ctx], { root });
+    expect(built.status).toBe(1);
+    expect(built.stderr).toContain(' > [linux/arm64 2/2] RUN [ "$(uname -m)" = x86_64 ]');
+    expect(built.stderr).toContain('not on aarch64');
+    expect(built.stderr).toContain('did not complete successfully: exit code: 3');
   });
 
   it('stops before any work when the emulator is not registered, naming the platform and the fix', () => {
