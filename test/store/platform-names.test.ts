@@ -4,11 +4,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importRootfs } from '../../src/image/import-rootfs.js';
 import { openStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
+import { repo } from '../e2e/helpers.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 
 const AMD64 = { os: 'linux', architecture: 'amd64' };
@@ -40,6 +42,10 @@ describe('names holding several platforms', () => {
     expect(t.store.resolveImageFor('base', { os: 'linux', architecture: 's390x' })).toEqual({ image: null, held: ['linux/amd64', 'linux/arm64'] });
     // Without a platform the name gives this machine's image.
     expect(t.store.resolveImage('base')?.config.architecture).toBe(process.arch === 'arm64' ? 'arm64' : 'amd64');
+    // `tsbuild tag` of the name copies every platform.
+    const tagged = spawnSync(process.execPath, [join(repo, 'bin/tsbuild'), 'tag', '--root', t.root, 'base', 'copy:1'], { encoding: 'utf8' });
+    expect(tagged.status).toBe(0);
+    expect(t.store.imagesOfName('copy:1').map((m) => m.image.id)).toEqual([amd, arm]);
     // Members keep the order they are given in (the index order).
     t.store.tagPlatforms('swapped', [arm, amd]);
     expect(t.store.imagesOfName('swapped').map((m) => m.platform)).toEqual(['linux/arm64', 'linux/amd64']);
