@@ -1,4 +1,4 @@
-import { formatPlatform, type Platform } from '../platform.js';
+import { formatPlatform, hostPlatform, type Platform } from '../platform.js';
 import type { ResolvedImage, Store } from '../store/index.js';
 import { BaseImageError } from './errors.js';
 import type { ProgressEmitter } from './events.js';
@@ -49,8 +49,9 @@ export class BaseImages {
           { cause: err },
         );
       }
+      const flag = formatPlatform(platform) === formatPlatform(hostPlatform()) ? '' : `--platform ${want} `;
       throw new BaseImageError(
-        `base image ${ref} is not in the store and could not be pulled (${why}); import one with: tsbuild import ROOTFS.tar -t ${ref}`,
+        `base image ${ref} is not in the store and could not be pulled (${why}); import one with: tsbuild import ${flag}ROOTFS.tar -t ${ref}`,
         { cause: err },
       );
     }

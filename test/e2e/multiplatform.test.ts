@@ -157,6 +157,23 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     expect(built.stderr).toContain('did not complete successfully: exit code: 3');
   });
 
+  it('says which platform a base image lacks and how to add it', async () => {
+    const store = openStore(root);
+    try {
+      // A registry nobody listens on: the pull fails at once, without leaving this machine.
+      await importRootfs(store, { source: busyboxRootfsDir(join(base, 'rootfs-amd64-only')), tags: ['127.0.0.1:9/amd64only:1'], created: new Date(0) });
+    } finally {
+      store.close();
+    }
+    const ctx = join(base, 'ctx-lacking');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), 'FROM 127.0.0.1:9/amd64only:1\nRUN true\n');
+    const built = tsbuild(['build', '--platform', 'linux/amd64,linux/arm64', ctx], { root });
+    expect(built.status).toBe(1);
+    expect(built.stderr).toContain('base image 127.0.0.1:9/amd64only:1 has no linux/arm64 image in the store (it holds linux/amd64)');
+    expect(built.stderr).toContain('import one with: tsbuild import --platform linux/arm64 ROOTFS.tar -t 127.0.0.1:9/amd64only:1');
+  });
+
   it('stops before any work when the emulator is not registered, naming the platform and the fix', () => {
     const fake = join(base, 'binfmt');
     mkdirSync(fake, { recursive: true });
