@@ -135,11 +135,19 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     expect(both.steps.map((s) => s.key).sort()).toEqual([amd.steps[0]!.key, arm.steps[0]!.key].sort());
   }, 120_000);
 
-  it('writes one directory per platform for -o type=local and type=tar', () => {
+  it('writes one directory per platform for -o type=local and type=tar, and the index for type=docker', () => {
     const dest = join(base, 'local-out');
     const tar = join(base, 'out-rootfs.tar');
-    const built = tsbuild(['build', '--platform', 'linux/amd64,linux/arm64', '-o', `type=local,dest=${dest}`, '-o', `type=tar,dest=${tar}`, context], { root });
+    const docker = join(base, 'out-docker.tar');
+    const built = tsbuild(
+      ['build', '--platform', 'linux/amd64,linux/arm64', '-t', 'dock:1', '-o', `type=local,dest=${dest}`, '-o', `type=tar,dest=${tar}`, '-o', `type=docker,dest=${docker}`, context],
+      { root },
+    );
     expect(built.status).toBe(0);
+    // The docker archive is an OCI layout with the index too; docker load takes the named image of this machine's platform.
+    const raw = JSON.parse(skopeo(['inspect', '--raw', `oci-archive:${docker}`])) as ImageIndex;
+    expect(raw.manifests.map((m) => m.platform?.architecture)).toEqual(['amd64', 'arm64']);
+    expect(JSON.parse(skopeo(['inspect', `docker-archive:${docker}:dock:1`])).Architecture).toBe('amd64');
     expect(readFileSync(join(dest, 'linux_amd64/run-arch'), 'utf8')).toBe('x86_64 linux/amd64\n');
     expect(readFileSync(join(dest, 'linux_arm64/run-arch'), 'utf8')).toBe('aarch64 linux/arm64\n');
     const listed = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n');

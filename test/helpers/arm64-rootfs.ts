@@ -8,6 +8,7 @@ const script = resolve(new URL('../../../shared/peers/busybox-rootfs.sh', import
 
 /** Why arm64 tests cannot run here, or undefined when they can. */
 export function arm64Missing(): string | undefined {
+  if (process.arch !== 'x64') return 'the multi-platform tests emulate arm64 on an x86-64 machine';
   if (!existsSync(script)) return `${script} is missing`;
   if (!existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64')) return 'qemu-aarch64 is not registered in binfmt_misc (bash scripts/setup-system.sh)';
   return undefined;
