@@ -146,7 +146,9 @@ function targetPlatforms(given: string | string[] | undefined): Platform[] {
   const texts = (Array.isArray(given) ? given : [given ?? '']).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
   const platforms = new Map<string, Platform>();
   for (const text of texts) {
-    const platform = platformFlag(text);
+    const given = platformFlag(text);
+    // arm64/v8 is plain arm64 (as containerd normalizes it): one image, named linux/arm64.
+    const platform = given.architecture === 'arm64' && given.variant === 'v8' ? { os: given.os, architecture: 'arm64' } : given;
     platforms.set(formatPlatform(platform), platform);
   }
   return platforms.size > 0 ? [...platforms.values()] : [hostPlatform()];

@@ -85,6 +85,7 @@ describe('normalizeBuildOptions', () => {
     expect(fromText.platform).toEqual(host);
     expect(normalizeBuildOptions({ context: '.', platform: [`linux/${otherArch}`, formatPlatform(host)] }).platforms).toEqual([foreign, host]);
     expect(normalizeBuildOptions({ context: '.' }).platforms).toEqual([host]);
+    expect(normalizeBuildOptions({ context: '.', platform: 'linux/arm64/v8,linux/arm64' }).platforms).toEqual([{ os: 'linux', architecture: 'arm64' }]);
   });
 
   it('reports a malformed platform in a list as a usage error', () => {
