@@ -33,6 +33,8 @@ export interface StepReport {
   chainId: string;
   /** Index of the stage the step belongs to. */
   stage: number;
+  /** The platform the step ran for (its stage's), e.g. `linux/arm64`. */
+  platform: string;
 }
 
 /**

@@ -86,7 +86,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     if (found.hit !== null) {
       session.progress.cached(vertex);
       layers = found.hit.layers;
-      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index });
+      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index, platform: formatPlatform(stage.platform) });
       created = Math.max(created, found.hit.created);
     } else {
       const { warning } = found;
@@ -97,7 +97,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
         }),
       );
       session.store.putCacheRecord({ key: stepKey, chainId, configDelta: null });
-      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index });
+      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index, platform: formatPlatform(stage.platform) });
       layers = [...layers, chainId];
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
     }

@@ -132,6 +132,7 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     expect(arm.steps[0]!.key).not.toBe(amd.steps[0]!.key);
     const both = await once(['linux/amd64', 'linux/arm64']);
     expect(both.steps.map((s) => s.cached)).toEqual([true, true]);
+    expect(both.steps.map((s) => s.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
     expect(both.steps.map((s) => s.key).sort()).toEqual([amd.steps[0]!.key, arm.steps[0]!.key].sort());
   }, 120_000);
 
