@@ -103,12 +103,14 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     const steps = sessions.flatMap((s) => s.reports);
     await exportCaches(session, steps, cacheTo);
     const multi = sessions.length > 1;
+    const { pushedDigest, ...result } = exported;
     return {
-      ...exported,
+      ...result,
       steps,
       metadata: {
         ...(multi ? {} : { 'containerimage.config.digest': exported.imageId }),
-        'containerimage.digest': exported.manifestDigest,
+        // As buildx: after a push, the digest the registry serves.
+        'containerimage.digest': pushedDigest ?? exported.manifestDigest,
         ...(exported.tags.length > 0 ? { 'image.name': exported.tags.join(',') } : {}),
       },
     };

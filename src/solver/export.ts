@@ -23,6 +23,8 @@ export interface ExportResult {
   tags: string[];
   /** Each platform's image, in the order of --platform (one entry for a one-platform build). */
   platforms: { platform: string; imageId: string; manifestDigest: string }[];
+  /** The manifest (or index) digest in the registry, when pushed: layers go up gzipped, so it differs from manifestDigest. */
+  pushedDigest?: string;
 }
 
 /** One target platform's finished build. */
@@ -53,13 +55,14 @@ export async function exportImages(targets: readonly PlatformTarget[]): Promise<
     for (const tag of options.tags) store.tagPlatforms(tag, ids);
     const main = images[targets.findIndex(({ target }) => runsNatively(target.stage.platform))]?.id ?? ids[0]!;
     const archive = { images: [{ id: main, tags: options.tags, platforms: ids }] };
+    let pushedDigest: string | undefined;
     for (const output of options.outputs) {
       switch (output.type) {
         case 'image':
-          if (output.push) await push(first.session, null);
+          if (output.push) pushedDigest = await push(first.session, null);
           break;
         case 'registry':
-          await push(first.session, null);
+          pushedDigest = await push(first.session, null);
           break;
         case 'docker':
           await saveDockerArchive(store, { ...archive, dest: resolve(output.dest) });
@@ -82,7 +85,7 @@ export async function exportImages(targets: readonly PlatformTarget[]): Promise<
           break;
       }
     }
-    return { imageId: index.descriptor.digest, manifestDigest: index.descriptor.digest, tags: options.tags, platforms };
+    return { imageId: index.descriptor.digest, manifestDigest: index.descriptor.digest, tags: options.tags, platforms, ...(pushedDigest ? { pushedDigest } : {}) };
   });
 }
 
@@ -124,13 +127,14 @@ async function exportImage(session: BuildSession, target: StageOutput): Promise<
   return progress.track(vertex, async () => {
     const image = await storeImage(session, target);
     for (const tag of options.tags) store.tag(tag, image.id);
+    let pushedDigest: string | undefined;
     for (const output of options.outputs) {
       switch (output.type) {
         case 'image':
-          if (output.push) await push(session, image.id);
+          if (output.push) pushedDigest = await push(session, image.id);
           break;
         case 'registry':
-          await push(session, image.id);
+          pushedDigest = await push(session, image.id);
           break;
         case 'docker':
           await saveDockerArchive(store, { images: [{ id: image.id, tags: options.tags }], dest: resolve(output.dest) });
@@ -149,7 +153,8 @@ async function exportImage(session: BuildSession, target: StageOutput): Promise<
       }
     }
     const platform = formatPlatform(target.stage.platform);
-    return { imageId: image.id, manifestDigest: image.manifestDigest, tags: options.tags, platforms: [{ platform, imageId: image.id, manifestDigest: image.manifestDigest }] };
+    const platforms = [{ platform, imageId: image.id, manifestDigest: image.manifestDigest }];
+    return { imageId: image.id, manifestDigest: image.manifestDigest, tags: options.tags, platforms, ...(pushedDigest ? { pushedDigest } : {}) };
   });
 }
 
@@ -162,12 +167,18 @@ function sourceDateOpts(epoch: number | undefined): { sourceDateEpoch?: number }
   return epoch === undefined ? {} : { sourceDateEpoch: epoch };
 }
 
-/** Pushes the image (by ID) or, with null, what each tag holds (a multi-platform name goes up as its index). */
-async function push(session: BuildSession, imageId: string | null): Promise<void> {
+/**
+ * Pushes the image (by ID) or, with null, what each tag holds (a multi-platform name goes up as
+ * its index). Returns the registry's digest (the same for every tag: the same bytes go up).
+ */
+async function push(session: BuildSession, imageId: string | null): Promise<string> {
   const { pushImage } = await import('../registry/index.js');
   if (session.options.tags.length === 0) throw new Error('pushing needs a name: add -t REGISTRY/NAME:TAG');
+  let digest = '';
   for (const tag of session.options.tags) {
     const vertex = session.progress.vertex(`pushing ${tag}`);
-    await session.progress.track(vertex, () => pushImage(session.store, imageId ?? tag, tag, { client: { insecureRegistries: session.options.insecureRegistries } }));
+    const pushed = await session.progress.track(vertex, () => pushImage(session.store, imageId ?? tag, tag, { client: { insecureRegistries: session.options.insecureRegistries } }));
+    digest = pushed.digest;
   }
+  return digest;
 }
