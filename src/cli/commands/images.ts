@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { familiarRepository, parseReference } from '../../image/reference.js';
+import { formatPlatform } from '../../platform.js';
 import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import { formatAge, formatBytes } from '../../store/units.js';
 
@@ -28,6 +29,10 @@ export const command: Command = {
     return withStore(values, async (store) => {
       // Images held only as another platform of a name show on that name's row.
       const platformsOf = (name: string): string[] => store.imagesOfName(name).map((m) => m.platform);
+      const ownPlatform = (id: string): string[] => {
+        const config = store.resolveImage(id)?.config;
+        return config ? [formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })] : [];
+      };
       const all = store.listImages();
       const members = new Set(
         all.flatMap((img) => img.tags.flatMap((t) => store.imagesOfName(t).map((m) => m.image.id))),
@@ -40,7 +45,7 @@ export const command: Command = {
             const ref = parseReference(t);
             return `${familiarRepository(ref)}:${ref.tag ?? 'latest'}`;
           }),
-          Platforms: [...new Set(img.tags.flatMap(platformsOf))],
+          Platforms: img.tags.length > 0 ? [...new Set(img.tags.flatMap(platformsOf))] : ownPlatform(img.id),
           ManifestDigest: img.manifestDigest,
           Created: new Date(img.created).toISOString(),
           Size: img.size,
@@ -56,7 +61,7 @@ export const command: Command = {
       for (const img of images) {
         const id = img.id.slice(7, 19);
         const common = [formatAge(img.created), formatBytes(img.size)];
-        if (img.tags.length === 0) rows.push(['<none>', '<none>', id, '', ...common]);
+        if (img.tags.length === 0) rows.push(['<none>', '<none>', id, ownPlatform(img.id).join(','), ...common]);
         for (const t of img.tags) {
           const ref = parseReference(t);
           rows.push([familiarRepository(ref), ref.tag ?? '<none>', id, platformsOf(t).join(','), ...common]);
