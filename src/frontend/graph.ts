@@ -1,6 +1,7 @@
 // Parsed Dockerfile → BuildGraph: ARG scoping, stage bases, ONBUILD triggers, the
 // stages the target needs (dependencies first) and each stage's steps and config.
 import type { ContainerConfig, ImageConfig } from '../image/oci-types.js';
+import type { Platform } from '../platform.js';
 import type { ParsedDockerfile } from './ast.js';
 import { DockerfileError } from './errors.js';
 import { globalArgs, predefinedArgs, StageArgs } from './graph/args.js';
@@ -78,16 +79,20 @@ export async function buildGraph(dockerfile: ParsedDockerfile, opts: GraphOption
 
   const states = new Map<number, StageState>();
   const stages: Stage[] = [];
+  const platforms = new Map<number, Platform>();
   for (const index of order) {
     const p = await prepare(index);
     const state = initialState(p, states, globals, opts.buildArgs);
     addSteps(p.instructions, state, { file, expander, names });
     states.set(index, state);
+    const platform = froms[index]?.platform ?? (p.base.kind === 'stage' ? platforms.get(p.base.index) : undefined) ?? opts.targetPlatform;
+    platforms.set(index, platform);
     stages.push({
       index,
       ...(p.source.from.stageName === undefined ? {} : { name: p.source.from.stageName }),
       range: p.source.from.range,
       base: p.base,
+      platform,
       baseConfig: p.baseConfig,
       steps: state.steps,
       dependsOn: p.dependsOn,

@@ -4,7 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
-import { hostPlatform } from '../platform.js';
+import { hostPlatform, type Platform } from '../platform.js';
 import { applyLayer } from './apply-layer.js';
 import { layerTarStream } from './layer-tar.js';
 import type { ImageConfig } from './oci-types.js';
@@ -16,6 +16,8 @@ export interface ImportRootfsOptions {
   tags: readonly string[];
   /** The image's creation time; pass a fixed one (SOURCE_DATE_EPOCH) for a reproducible ID. */
   created: Date;
+  /** The platform the files are for; default this machine's. */
+  platform?: Platform;
 }
 
 export async function importRootfs(store: Store, opts: ImportRootfsOptions): Promise<{ id: string; tags: string[] }> {
@@ -33,7 +35,7 @@ export async function importRootfs(store: Store, opts: ImportRootfsOptions): Pro
     }
     const layer = await store.commitSnapshot({ parent: null, dir });
     const created = opts.created.toISOString();
-    const platform = hostPlatform();
+    const platform = opts.platform ?? hostPlatform();
     const config: ImageConfig = {
       created,
       architecture: platform.architecture,
@@ -44,6 +46,7 @@ export async function importRootfs(store: Store, opts: ImportRootfsOptions): Pro
       history: [{ created, created_by: 'tsbuild import' }],
     };
     const { id } = await store.putImage({ config, layers: [layer.chainId] });
-    return { id, tags: opts.tags.map((name) => store.tag(name, id)) };
+    // A name keeps its other platforms' images: importing arm64 files next to amd64 ones makes a multi-platform name.
+    return { id, tags: opts.tags.map((name) => store.addPlatform(name, id)) };
   });
 }

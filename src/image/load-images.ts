@@ -68,10 +68,23 @@ async function manifestFor(reader: ArchiveReader, entry: Descriptor): Promise<Im
   return parsed as ImageManifest;
 }
 
+/** The platform manifests of an entry that is a multi-platform index; [] for anything else. */
+async function platformManifests(reader: ArchiveReader, entry: Descriptor): Promise<Descriptor[]> {
+  if (entry.mediaType !== MEDIA_TYPES.ociIndex && entry.mediaType !== MEDIA_TYPES.dockerManifestList) return [];
+  const index = parseOciIndex(await readVerified(reader, entry.digest), `index ${entry.digest}`);
+  const members = index.manifests.filter((m) => m.platform && m.platform.os !== 'unknown' && !Array.isArray((m as { manifests?: unknown }).manifests));
+  return members.length > 1 ? members : [];
+}
+
 async function ociCandidates(reader: ArchiveReader): Promise<Candidate[]> {
   const index = parseOciIndex(await reader.readFile('index.json'));
   const byManifest = new Map<string, Candidate>();
-  for (const entry of index.manifests) {
+  // A multi-platform index loads every platform's image; its names are set by nameIndexes.
+  const entries = (await Promise.all(index.manifests.map(async (e) => {
+    const members = await platformManifests(reader, e);
+    return members.length > 0 ? members.map((m) => ({ ...m, annotations: {} })) : [e];
+  }))).flat();
+  for (const entry of entries) {
     const name = imageNameOf(entry);
     const known = byManifest.get(entry.digest);
     if (known) {
@@ -117,6 +130,25 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
   return { id, tags };
 }
 
+/**
+ * A name on a multi-platform index (what `save` and `build --platform A,B` write) holds every
+ * platform's image, as before it was saved.
+ */
+async function nameIndexes(store: Store, reader: ArchiveReader, loaded: LoadedImage[]): Promise<void> {
+  for (const entry of parseOciIndex(await reader.readFile('index.json')).manifests) {
+    const name = imageNameOf(entry);
+    const members = name === undefined ? [] : await platformManifests(reader, entry);
+    if (name === undefined || members.length === 0) continue;
+    const ids: string[] = [];
+    for (const member of members) ids.push((await manifestFor(reader, member)).config.digest);
+    if (!ids.every((id) => store.resolveImage(id))) continue;
+    const tag = store.tagPlatforms(normalizeTagName(name), ids);
+    for (const image of loaded) {
+      if (ids.includes(image.id) && !image.tags.includes(tag)) image.tags.push(tag);
+    }
+  }
+}
+
 /** Loads every image of an archive; returns their IDs and the names now pointing at them. */
 export async function loadImages(store: Store, input: string): Promise<LoadedImage[]> {
   return store.withLease(async () => {
@@ -128,6 +160,7 @@ export async function loadImages(store: Store, input: string): Promise<LoadedIma
       else throw new ArchiveError(`${input} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
       const loaded: LoadedImage[] = [];
       for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate));
+      if (reader.has('index.json')) await nameIndexes(store, reader, loaded);
       return loaded;
     } finally {
       await reader.close();

@@ -1,9 +1,11 @@
 // Writes images from the store into one archive. The layout is OCI (oci-layout, index.json,
 // blobs/sha256); the docker format adds manifest.json and repositories so `docker load` and
 // skopeo's docker-archive transport read the same file.
-import type { Store } from '../store/index.js';
+import { formatPlatform } from '../platform.js';
+import type { ResolvedImage, Store } from '../store/index.js';
 import { ImageNotFoundError } from '../store/index.js';
 import { openArchiveWriter } from './archive-writer.js';
+import { imageIndexBytes, type IndexMember } from './image-index.js';
 import { dockerManifestJson, repositoriesJson, type DockerArchiveImage } from './docker-archive.js';
 import { MEDIA_TYPES, type Descriptor } from './oci-types.js';
 import { indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson } from './oci-layout.js';
@@ -11,10 +13,14 @@ import { normalizeTagName } from './reference.js';
 
 export type ArchiveFormat = 'docker' | 'oci';
 
-/** An image to write and the names to record for it in the archive (none: unnamed). */
+/**
+ * An image to write and the names to record for it in the archive (none: unnamed). With
+ * `platforms` (image IDs, one per platform, `id` among them) the names go on an OCI index of them.
+ */
 export interface ArchiveImage {
   id: string;
   tags: readonly string[];
+  platforms?: readonly string[];
 }
 
 export interface ExportArchiveOptions {
@@ -44,16 +50,27 @@ export function saveOciArchive(store: Store, opts: ExportArchiveOptions): Promis
 /** `tsbuild save`: names given are kept in the archive; IDs give unnamed entries. */
 export function saveImages(store: Store, opts: SaveImagesOptions): Promise<void> {
   const byId = new Map<string, string[]>();
+  const indexes: ArchiveImage[] = [];
   for (const ref of opts.refs) {
     const image = store.resolveImage(ref);
     if (!image) throw new ImageNotFoundError(ref);
-    const names = byId.get(image.id) ?? [];
     const name = nameGiven(ref, image.tags);
+    const members = name === undefined ? [] : store.imagesOfName(name);
+    if (name !== undefined && members.length > 1) {
+      indexes.push({ id: image.id, tags: [name], platforms: members.map((m) => m.image.id) });
+      continue;
+    }
+    const names = byId.get(image.id) ?? [];
     if (name !== undefined && !names.includes(name)) names.push(name);
     byId.set(image.id, names);
   }
-  const images = [...byId].map(([id, tags]) => ({ id, tags }));
+  const images = [...[...byId].map(([id, tags]) => ({ id, tags })), ...indexes];
   return writeArchive(store, { images, dest: opts.output }, opts.format);
+}
+
+function platformOf(image: ResolvedImage): string {
+  const { os, architecture, variant } = image.config;
+  return formatPlatform({ os, architecture, ...(variant ? { variant } : {}) });
 }
 
 function nameGiven(ref: string, tags: readonly string[]): string | undefined {
@@ -73,25 +90,50 @@ async function writeArchive(store: Store, opts: ExportArchiveOptions, format: Ar
       const written = new Set<string>();
       const index: Descriptor[] = [];
       const docker: (DockerArchiveImage & { id: string })[] = [];
-      for (const { id, tags } of opts.images) {
+      // Blobs are content-addressed: one written for an earlier image (a shared layer, or a
+      // member of two indexes) is not written again.
+      const addBlob = async (digest: string, bytes: Buffer): Promise<void> => {
+        if (written.has(digest)) return;
+        await writer.addFile(layoutBlobPath(digest), bytes);
+        written.add(digest);
+      };
+      const addImage = async (id: string): Promise<{ image: ResolvedImage; descriptor: Descriptor }> => {
         const image = store.resolveImage(id);
         if (!image) throw new ImageNotFoundError(id);
-        const names = tags.map(normalizeTagName);
-        // Configs and manifests of distinct images differ; only layers may be shared.
         const manifest = await store.readBlob(image.manifestDigest);
-        await writer.addFile(layoutBlobPath(image.id), await store.readBlob(image.id));
-        await writer.addFile(layoutBlobPath(image.manifestDigest), manifest);
+        await addBlob(image.id, await store.readBlob(image.id));
+        await addBlob(image.manifestDigest, manifest);
         for (const chainId of image.chainIds) {
           const layer = store.layerTar(chainId);
           if (written.has(layer.descriptor.digest)) continue;
           await writer.addStream(layoutBlobPath(layer.descriptor.digest), layer.descriptor.size, layer.stream());
           written.add(layer.descriptor.digest);
         }
-        const descriptor: Descriptor = { mediaType: MEDIA_TYPES.ociManifest, digest: image.manifestDigest, size: manifest.length };
+        return { image, descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: image.manifestDigest, size: manifest.length } };
+      };
+      for (const { id, tags, platforms } of opts.images) {
+        const names = tags.map(normalizeTagName);
+        let descriptor: Descriptor;
+        if (platforms) {
+          const members: IndexMember[] = [];
+          for (const memberId of platforms) {
+            const { image, descriptor: manifest } = await addImage(memberId);
+            members.push({ platform: platformOf(image), manifest });
+            // docker load takes one image per name: this machine's platform gets the names.
+            const layerPaths = image.manifest.layers.map((l) => layoutBlobPath(l.digest));
+            docker.push({ id: image.id, configPath: layoutBlobPath(image.id), layerPaths, names: image.id === id ? names : [] });
+          }
+          const built = imageIndexBytes(members);
+          await addBlob(built.descriptor.digest, built.bytes);
+          descriptor = built.descriptor;
+        } else {
+          const { image, descriptor: manifest } = await addImage(id);
+          descriptor = manifest;
+          const layerPaths = image.manifest.layers.map((l) => layoutBlobPath(l.digest));
+          docker.push({ id: image.id, configPath: layoutBlobPath(image.id), layerPaths, names });
+        }
         if (names.length === 0) index.push(indexEntry(descriptor));
         for (const name of names) index.push(indexEntry(descriptor, name));
-        const layerPaths = image.manifest.layers.map((l) => layoutBlobPath(l.digest));
-        docker.push({ id: image.id, configPath: layoutBlobPath(image.id), layerPaths, names });
       }
       await writer.addFile('index.json', ociIndexJson(index));
       if (format === 'docker') {

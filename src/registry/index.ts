@@ -17,3 +17,4 @@ export { pullImage } from './pull.js';
 export type { PullOptions } from './pull.js';
 export { pushImage } from './push.js';
 export type { PushOptions, PushResult } from './push.js';
+export { pullPlatforms } from './pull-platforms.js';

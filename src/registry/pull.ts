@@ -18,6 +18,8 @@ export interface PullOptions {
   client?: Omit<RegistryClientOptions, 'host'>;
   /** Layers downloaded at once. Default 3, as docker. */
   concurrency?: number;
+  /** Add the image to the name next to its other platforms' images instead of replacing them (a build's base). */
+  addToName?: boolean;
 }
 
 const IMAGE_MANIFEST_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
@@ -134,7 +136,10 @@ export async function pullImage(store: Store, ref: string, opts: PullOptions = {
       const chainIds = await pullLayers({ store, client, repo, layers, diffIds, concurrency: opts.concurrency ?? 3 });
       id = (await store.putImage({ config: configBytes, layers: chainIds })).id;
     }
-    if (parsed.digest === undefined) store.tag(formatReference(parsed), id);
+    if (parsed.digest === undefined) {
+      if (opts.addToName) store.addPlatform(formatReference(parsed), id);
+      else store.tag(formatReference(parsed), id);
+    }
     return id;
   });
 }

@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { MEDIA_TYPES, type Descriptor, type Digest, type ImageManifest } from '../image/oci-types.js';
 import { formatReference, parseReference } from '../image/reference.js';
-import { ImageNotFoundError, type Store } from '../store/index.js';
+import { ImageNotFoundError, type ResolvedImage, type Store } from '../store/index.js';
+import { imageIndexBytes, type IndexMember } from '../image/image-index.js';
+import { sha256Of } from './digest.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { PushBlobResult } from './upload.js';
 
@@ -32,7 +34,8 @@ export interface PushResult {
  * Pushes a stored image to `ref`'s registry: layers as gzip blobs (made once by the store
  * and remembered, so a pulled base layer goes back as the registry's own blob), then the
  * config, and the manifest last so the tag never names an image with missing blobs.
- * Blobs the repository has are skipped after a HEAD.
+ * Blobs the repository has are skipped after a HEAD. A name holding several platforms goes
+ * up as an OCI index: each platform's manifest by digest, then the index under the tag.
  */
 export async function pushImage(store: Store, nameOrId: string, ref: string, opts: PushOptions = {}): Promise<PushResult> {
   const target = parseReference(ref);
@@ -41,33 +44,59 @@ export async function pushImage(store: Store, nameOrId: string, ref: string, opt
     if (!image) throw new ImageNotFoundError(nameOrId);
     const client = new RegistryClient({ ...opts.client, host: target.domain });
     const repo = target.path;
-    const limit = pLimit(opts.concurrency ?? 3);
-    const layers = await Promise.all(
-      image.chainIds.map((chainId) =>
-        limit(async () => {
-          const blob = await store.layerBlob(chainId, { compression: 'gzip' });
-          const source = { digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) };
-          const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
-          return { descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size } satisfies Descriptor, result };
-        }),
-      ),
-    );
-    // The stored config bytes are pushed as they are: their digest is the image ID.
-    const configBytes = await store.readBlob(image.id);
-    const config = { digest: image.id, size: configBytes.length, open: () => Readable.from([configBytes]) };
-    const configResult = await client.pushBlob(repo, config);
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.ociManifest,
-      config: { mediaType: MEDIA_TYPES.ociConfig, digest: image.id, size: configBytes.length },
-      layers: layers.map((l) => l.descriptor),
-    };
     const tagOrDigest = target.tag ?? target.digest!;
-    const digest = await client.putManifest(repo, tagOrDigest, Buffer.from(JSON.stringify(manifest)), MEDIA_TYPES.ociManifest);
-    return {
-      digest,
-      name: formatReference(target),
-      blobs: [{ digest: image.id, result: configResult }, ...layers.map((l) => ({ digest: l.descriptor.digest, result: l.result }))],
-    };
+    const platforms = store.imagesOfName(nameOrId);
+    if (platforms.length < 2) {
+      const pushed = await pushManifest(store, client, repo, image, tagOrDigest, opts);
+      return { digest: pushed.descriptor.digest, name: formatReference(target), blobs: pushed.blobs };
+    }
+    const members: IndexMember[] = [];
+    const blobs: PushResult['blobs'] = [];
+    for (const member of platforms) {
+      const pushed = await pushManifest(store, client, repo, member.image, null, opts);
+      members.push({ platform: member.platform, manifest: pushed.descriptor });
+      blobs.push(...pushed.blobs);
+    }
+    const index = imageIndexBytes(members);
+    const digest = await client.putManifest(repo, tagOrDigest, index.bytes, MEDIA_TYPES.ociIndex);
+    return { digest, name: formatReference(target), blobs };
   });
+}
+
+/** One image's blobs and manifest; `tagOrDigest` null puts the manifest under its own digest. */
+async function pushManifest(
+  store: Store,
+  client: RegistryClient,
+  repo: string,
+  image: ResolvedImage,
+  tagOrDigest: string | null,
+  opts: PushOptions,
+): Promise<{ descriptor: Descriptor; blobs: PushResult['blobs'] }> {
+  const limit = pLimit(opts.concurrency ?? 3);
+  const layers = await Promise.all(
+    image.chainIds.map((chainId) =>
+      limit(async () => {
+        const blob = await store.layerBlob(chainId, { compression: 'gzip' });
+        const source = { digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) };
+        const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
+        return { descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size } satisfies Descriptor, result };
+      }),
+    ),
+  );
+  // The stored config bytes are pushed as they are: their digest is the image ID.
+  const configBytes = await store.readBlob(image.id);
+  const config = { digest: image.id, size: configBytes.length, open: () => Readable.from([configBytes]) };
+  const configResult = await client.pushBlob(repo, config);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.ociManifest,
+    config: { mediaType: MEDIA_TYPES.ociConfig, digest: image.id, size: configBytes.length },
+    layers: layers.map((l) => l.descriptor),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  const digest = await client.putManifest(repo, tagOrDigest ?? sha256Of(bytes), bytes, MEDIA_TYPES.ociManifest);
+  return {
+    descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.length },
+    blobs: [{ digest: image.id, result: configResult }, ...layers.map((l) => ({ digest: l.descriptor.digest, result: l.result }))],
+  };
 }

@@ -2,12 +2,13 @@ import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
+import { checkEmulation } from '../executor/emulation.js';
 import { hostPlatform } from '../platform.js';
 import { exportCache, openCacheBackend, readCache, stepsToExport, type CacheBackend, type CacheMode } from '../remote-cache/index.js';
 import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
 import { BaseImages } from './base-image.js';
 import { ProgressEmitter } from './events.js';
-import { exportImage } from './export.js';
+import { exportImages, type ExportResult } from './export.js';
 import { HostMounts } from './host-mounts.js';
 import { loadDockerfile } from './load-dockerfile.js';
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
@@ -16,10 +17,13 @@ import { scheduleStages } from './stage-runner.js';
 
 /** What `build()` resolves to. */
 export interface BuildResult {
-  /** Image ID: the config digest, as `docker images` shows it. */
+  /** Image ID: the config digest, as `docker images` shows it; for several platforms, the OCI index digest. */
   imageId: string;
+  /** The manifest digest; for several platforms, the OCI index digest. */
   manifestDigest: string;
   tags: string[];
+  /** Each target platform's image, in the order of `platform`. */
+  platforms: ExportResult['platforms'];
   /** Every step that changes the filesystem, in the order it finished, with its cache hit. */
   steps: StepReport[];
   /** What `--metadata-file` writes (buildx's keys). */
@@ -50,38 +54,63 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   const dockerfile = await progress.track(progress.vertex('[internal] load build definition from Dockerfile'), () =>
     loadDockerfile(context.root, options),
   );
-  const baseImages = new BaseImages(store, progress, { pull: options.pull, platform: options.platform, insecureRegistries: options.insecureRegistries });
-  // Parse errors are thrown synchronously: the async wrapper routes them through the same catch.
-  const graph = await (async () => buildGraph(parseDockerfile(dockerfile.text, { name: dockerfile.name }), {
-    buildArgs: options.buildArgs,
-    targetPlatform: options.platform,
-    buildPlatform: hostPlatform(),
-    resolveBaseConfig: async (ref) => (await baseImages.resolve(ref)).config,
-    namedContexts: options.buildContexts,
-    ...(options.target !== undefined ? { target: options.target } : {}),
-  }))().catch((err: unknown) => {
-    throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
-  });
+  const baseImages = new BaseImages(store, progress, { pull: options.pull, insecureRegistries: options.insecureRegistries });
+  const parsed = (() => {
+    try {
+      return parseDockerfile(dockerfile.text, { name: dockerfile.name });
+    } catch (err) {
+      throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
+    }
+  })();
+  // One graph per target platform: predefined args, FROM --platform and base images differ.
+  const graphs = await Promise.all(
+    options.platforms.map((targetPlatform) =>
+      buildGraph(parsed, {
+        buildArgs: options.buildArgs,
+        targetPlatform,
+        buildPlatform: hostPlatform(),
+        resolveBaseConfig: async (ref, platform) => (await baseImages.resolve(ref, platform)).config,
+        namedContexts: options.buildContexts,
+        ...(options.target !== undefined ? { target: options.target } : {}),
+      }).catch((err: unknown) => {
+        throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
+      }),
+    ),
+  );
+  // Before any work: a RUN for another architecture needs QEMU registered in binfmt_misc.
+  for (const graph of graphs) {
+    for (const stage of graph.stages) if (stage.steps.some((s) => s.kind === 'run')) checkEmulation(stage.platform);
+  }
   const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
-  const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
+  const abort = new AbortController();
+  const sessions: BuildSession[] = [];
+  for (const [i, graph] of graphs.entries()) {
+    const sessionOptions = { ...options, platform: options.platforms[i]! };
+    sessions.push(new BuildSession(sessionOptions, store, graph, context, mounts, progress, baseImages, abort, sessions[0]));
+  }
+  const session = sessions[0]!;
   try {
     await importCaches(session, cacheFrom);
-    scheduleStages(session);
-    const all = [...session.stageOutputs.values()];
+    for (const s of sessions) scheduleStages(s);
+    const all = sessions.flatMap((s) => [...s.stageOutputs.values()]);
     // The first failure stops the rest: running sandboxes get the abort signal.
-    for (const pending of all) pending.catch((err: unknown) => session.abort.abort(err));
+    for (const pending of all) pending.catch((err: unknown) => abort.abort(err));
     const settled = await Promise.allSettled(all);
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
-    const target = await session.stageOutputs.get(graph.targetIndex)!;
-    const exported = await exportImage(session, target);
-    await exportCaches(session, cacheTo);
+    const targets = await Promise.all(sessions.map(async (s) => ({ session: s, target: await s.stageOutputs.get(s.graph.targetIndex)! })));
+    const exported = await exportImages(targets);
+    const steps = sessions.flatMap((s) => s.reports);
+    await exportCaches(session, steps, cacheTo);
+    const multi = sessions.length > 1;
+    const { pushedDigest, ...result } = exported;
     return {
-      ...exported,
-      steps: session.reports,
+      ...result,
+      steps,
       metadata: {
-        'containerimage.config.digest': exported.imageId,
-        'containerimage.digest': exported.manifestDigest,
+        ...(multi ? {} : { 'containerimage.config.digest': exported.imageId }),
+        // As buildx: after a push, the digest the registry serves.
+        'containerimage.digest': pushedDigest ?? exported.manifestDigest,
         ...(exported.tags.length > 0 ? { 'image.name': exported.tags.join(',') } : {}),
       },
     };
@@ -119,11 +148,11 @@ async function importCaches(session: BuildSession, backends: CacheBackend[]): Pr
 }
 
 /** Exports the cache records of the build's steps (per mode) to each `--cache-to`; a failure fails the build. */
-async function exportCaches(session: BuildSession, targets: { mode: CacheMode; backend: CacheBackend }[]): Promise<void> {
+async function exportCaches(session: BuildSession, reports: StepReport[], targets: { mode: CacheMode; backend: CacheBackend }[]): Promise<void> {
   for (const { mode, backend } of targets) {
     const vertex = session.progress.vertex(`exporting cache to ${backend.name}`);
     await session.progress.track(vertex, async () => {
-      const steps = stepsToExport(session.reports, mode, session.graph.targetIndex);
+      const steps = stepsToExport(reports, mode, session.graph.targetIndex);
       const summary = await exportCache(session.store, steps, backend);
       session.progress.log(vertex, 'stdout', `mode=${mode}: ${summary.records} records, ${summary.layers} layers\n`);
     });

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { hostPlatform, parsePlatform, type Platform } from '../platform.js';
+import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { BuildEventListener } from './events.js';
@@ -56,8 +56,12 @@ export interface BuildOptions {
   ssh?: SshSource[];
   /** Where the result goes (`-o`); default: the store (tagged with `tags`). */
   outputs?: OutputSpec[];
-  /** Target platform (`--platform`); only the host platform can run RUN steps. */
-  platform?: string;
+  /**
+   * Target platforms (`--platform linux/amd64,linux/arm64`): one image per platform, put
+   * together as one OCI index when there are several. RUN steps of another architecture than
+   * this machine's run under QEMU user-mode emulation (binfmt_misc). Default: this machine's.
+   */
+  platform?: string | string[];
   /** Named contexts (`--build-context NAME=DIR|docker-image://REF`). */
   buildContexts?: Record<string, string>;
   /** Entitlements (`--allow security.insecure`, `network.host`). */
@@ -99,18 +103,15 @@ export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'doc
   signal?: AbortSignal;
   root?: string;
   limits?: BuildOptions['limits'];
+  /** Every target platform, in the order given (no duplicates). */
+  platforms: Platform[];
+  /** The target platform of the session at hand (one solve per platform). */
   platform: Platform;
   sourceDateEpoch?: number;
 }
 
 export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOptions {
-  const host = hostPlatform();
-  const platform = options.platform ? platformFlag(options.platform) : host;
-  if (platform.os !== host.os || platform.architecture !== host.architecture) {
-    throw new UsageError(
-      `platform ${options.platform} cannot be built on this ${host.os}/${host.architecture} machine: RUN steps execute natively; drop --platform or build on a matching machine`,
-    );
-  }
+  const platforms = targetPlatforms(options.platform);
   const allow = options.allow ?? [];
   const maxParallelism = options.maxParallelism ?? cpus().length;
   if (!Number.isInteger(maxParallelism) || maxParallelism < 1) {
@@ -134,9 +135,23 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     cacheTo: (options.cacheTo ?? []).map((spec) => ({ ...spec, mode: spec.mode ?? 'min' })),
     cacheFrom: options.cacheFrom ?? [],
     maxParallelism,
-    platform,
+    platforms,
+    platform: platforms[0]!,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),
   };
+}
+
+/** `linux/amd64,linux/arm64` (or a list of such), duplicates dropped; empty means this machine's. */
+function targetPlatforms(given: string | string[] | undefined): Platform[] {
+  const texts = (Array.isArray(given) ? given : [given ?? '']).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const platforms = new Map<string, Platform>();
+  for (const text of texts) {
+    const given = platformFlag(text);
+    // arm64/v8 is plain arm64 (as containerd normalizes it): one image, named linux/arm64.
+    const platform = given.architecture === 'arm64' && given.variant === 'v8' ? { os: given.os, architecture: 'arm64' } : given;
+    platforms.set(formatPlatform(platform), platform);
+  }
+  return platforms.size > 0 ? [...platforms.values()] : [hostPlatform()];
 }
 
 function platformFlag(text: string): Platform {

@@ -4,7 +4,8 @@ import type { BuildSession } from './session.js';
 
 /**
  * A read-only directory holding the filesystem of a stage, an image or a named context:
- * what COPY --from and RUN --mount=from= read. Mounted once per build and reused.
+ * what COPY --from and RUN --mount=from= read. Mounted once per build and reused. An image is
+ * taken for the target platform, as BuildKit does for the implicit stage of `--from=IMAGE`.
  */
 export function rootfsOf(session: BuildSession, from: StageBase): Promise<string> {
   const id = JSON.stringify(from);
@@ -26,14 +27,14 @@ async function mountRootfs(session: BuildSession, from: StageBase): Promise<stri
       return viewOfLayers(session, output.layers);
     }
     case 'image': {
-      const image = await session.baseImages.resolve(from.ref);
+      const image = await session.baseImages.resolve(from.ref, session.options.platform);
       return viewOfLayers(session, image.chainIds);
     }
     case 'context': {
       const source = session.options.buildContexts[from.name];
       if (source === undefined) throw new Error(`named context "${from.name}" was not given`);
       if (source.startsWith('docker-image://')) {
-        const image = await session.baseImages.resolve(source.slice('docker-image://'.length));
+        const image = await session.baseImages.resolve(source.slice('docker-image://'.length), session.options.platform);
         return viewOfLayers(session, image.chainIds);
       }
       return resolve(source);

@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { BuildContext } from '../context/index.js';
 import type { BuildGraph, Stage } from '../frontend/index.js';
 import { ImportedCache } from '../remote-cache/index.js';
-import type { Store } from '../store/index.js';
+import type { ResolvedImage, Store } from '../store/index.js';
 import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
 import type { HostMounts } from './host-mounts.js';
@@ -33,23 +33,29 @@ export interface StepReport {
   chainId: string;
   /** Index of the stage the step belongs to. */
   stage: number;
+  /** The platform the step ran for (its stage's), e.g. `linux/arm64`. */
+  platform: string;
 }
 
 /**
  * Everything one build shares: options, store, context, the graph, host mounts, the
  * parallelism limit, and the promises of stages and steps already under way (so that
- * identical steps run once per build).
+ * identical steps run once per build). A multi-platform build has one session per target
+ * platform; they share the limit, the running steps and the imported cache, so a step whose
+ * key is the same for two platforms (a `FROM --platform=$BUILDPLATFORM` stage) runs once.
  */
 export class BuildSession {
   readonly limit: LimitFunction;
   readonly stageOutputs = new Map<number, Promise<StageOutput>>();
-  readonly inflightSteps = new Map<CacheKey, Promise<string>>();
+  readonly inflightSteps: Map<CacheKey, Promise<string>>;
+  /** Base images being loaded, by progress name: two platforms' stages on the same base show one FROM. */
+  readonly inflightBases: Map<string, Promise<ResolvedImage>>;
   /** Read-only views of stages, images and named contexts (COPY --from, mount from=), by source. */
   readonly rootfsViews = new Map<string, Promise<string>>();
   readonly reports: StepReport[] = [];
   /** The `--cache-from` records, consulted when the store misses; null when there are none to use. */
   readonly importedCache: ImportedCache | null;
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks: Map<string, Promise<void>>;
 
   constructor(
     readonly options: NormalizedBuildOptions,
@@ -60,9 +66,14 @@ export class BuildSession {
     readonly progress: ProgressEmitter,
     readonly baseImages: BaseImages,
     readonly abort: AbortController,
+    /** The session of another target platform of the same build, to share work with. */
+    sibling?: BuildSession,
   ) {
-    this.limit = pLimit(options.maxParallelism);
-    this.importedCache = options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
+    this.limit = sibling?.limit ?? pLimit(options.maxParallelism);
+    this.inflightSteps = sibling?.inflightSteps ?? new Map();
+    this.locks = sibling?.locks ?? new Map();
+    this.inflightBases = sibling?.inflightBases ?? new Map();
+    this.importedCache = sibling ? sibling.importedCache : options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
   }
 
   /** Serializes work on `name` inside this process (cache mounts with sharing=locked). */

@@ -1,5 +1,6 @@
 import type { Stage, Step } from '../frontend/index.js';
 import { assertNever } from '../errors.js';
+import { formatPlatform } from '../platform.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
@@ -18,15 +19,19 @@ export function scheduleStages(session: BuildSession): void {
   }
 }
 
-/** `[build 2/4]`: like BuildKit, FROM is 1 and only steps that touch the filesystem count. */
+/**
+ * `[build 2/4]`: like BuildKit, FROM is 1 and only steps that touch the filesystem count; a
+ * multi-platform build names the stage's platform first (`[linux/arm64 build 2/4]`).
+ */
 function stageLabel(session: BuildSession, stage: Stage, position: number): string {
   const total = stage.steps.filter((s) => s.kind !== 'config').length + 1;
   const single = session.graph.stages.length === 1 && stage.name === undefined;
-  return single ? `[${position}/${total}]` : `[${stage.name ?? `stage-${stage.index}`} ${position}/${total}]`;
+  const platform = session.options.platforms.length > 1 ? `${formatPlatform(stage.platform)} ` : '';
+  return single ? `[${platform}${position}/${total}]` : `[${platform}${stage.name ?? `stage-${stage.index}`} ${position}/${total}]`;
 }
 
 async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key: CacheKey; layers: string[]; created: number }> {
-  const platform = session.options.platform;
+  const platform = stage.platform;
   const base = stage.base;
   switch (base.kind) {
     case 'scratch':
@@ -39,8 +44,13 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
     case 'image':
     case 'context': {
       const ref = base.kind === 'image' ? base.ref : imageOfContext(session, base.name);
-      const vertex = session.progress.vertex(`${stageLabel(session, stage, 1)} FROM ${ref}`);
-      const image = await session.progress.track(vertex, () => session.baseImages.resolve(ref));
+      const name = `${stageLabel(session, stage, 1)} FROM ${ref}`;
+      let loading = session.inflightBases.get(name);
+      if (!loading) {
+        loading = session.progress.track(session.progress.vertex(name), () => session.baseImages.resolve(ref, platform));
+        session.inflightBases.set(name, loading);
+      }
+      const image = await loading;
       return { key: baseKey({ kind: 'image', imageId: image.id }, platform), layers: image.chainIds, created: 0 };
     }
     default:
@@ -70,13 +80,13 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
-    const stepKey = await keyOfStep(session, step, key);
+    const stepKey = await keyOfStep(session, step, key, stage.platform);
     const started = Date.now();
     const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
     if (found.hit !== null) {
       session.progress.cached(vertex);
       layers = found.hit.layers;
-      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index });
+      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index, platform: formatPlatform(stage.platform) });
       created = Math.max(created, found.hit.created);
     } else {
       const { warning } = found;
@@ -87,7 +97,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
         }),
       );
       session.store.putCacheRecord({ key: stepKey, chainId, configDelta: null });
-      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index });
+      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index, platform: formatPlatform(stage.platform) });
       layers = [...layers, chainId];
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
     }

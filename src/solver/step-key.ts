@@ -3,6 +3,7 @@ import { sourceChecksum } from '../copier/index.js';
 import type { RunStep, CopyStep, WorkdirStep, StageBase } from '../frontend/index.js';
 import { stepKey, type CacheKey } from './cache-key.js';
 import { copyOptions, copySource } from './copy-step.js';
+import type { Platform } from '../platform.js';
 import type { BuildSession } from './session.js';
 
 /** The key of a step that changes the filesystem; config-only steps have none. */
@@ -10,8 +11,9 @@ export async function keyOfStep(
   session: BuildSession,
   step: RunStep | CopyStep | WorkdirStep,
   parentKey: CacheKey,
+  /** The platform the step runs for: its stage's. */
+  platform: Platform,
 ): Promise<CacheKey> {
-  const platform = session.options.platform;
   switch (step.kind) {
     case 'run':
       return stepKey(parentKey, platform, {
@@ -71,7 +73,7 @@ async function baseIdentity(session: BuildSession, base: StageBase): Promise<str
       return output.key;
     }
     case 'image':
-      return (await session.baseImages.resolve(base.ref)).id;
+      return (await session.baseImages.resolve(base.ref, session.options.platform)).id;
     case 'context':
       return `context:${base.name}=${session.options.buildContexts[base.name] ?? ''}`;
   }

@@ -65,7 +65,9 @@ export async function fsck(ctx: StoreContext): Promise<FsckResult> {
         db.prepare('DELETE FROM images WHERE id = ?').run(id);
         problems.push(`image ${id} lost its config or manifest blob: image and its tags removed`);
       }
-      const tags = db.prepare('DELETE FROM tags WHERE image_id NOT IN (SELECT id FROM images)').run().changes;
+      const tags =
+        db.prepare('DELETE FROM tags WHERE image_id NOT IN (SELECT id FROM images)').run().changes +
+        db.prepare('DELETE FROM name_platforms WHERE image_id NOT IN (SELECT id FROM images)').run().changes;
       if (tags > 0) problems.push(`${tags} tag(s) named missing images: removed`);
       for (const row of db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]) {
         problems.push(`row ${row.rowid} of ${row.table} refers to a missing ${row.parent} row`);

@@ -1,8 +1,10 @@
 import { MEDIA_TYPES, type ImageConfig, type ImageManifest } from '../image/oci-types.js';
 import { familiarReference, normalizeTagName, parseReference } from '../image/reference.js';
+import { formatPlatform, type Platform } from '../platform.js';
 import { readBlobSync, sha256, writeBlob } from './blobs.js';
 import type { StoreContext } from './context.js';
 import { ImageNotFoundError, StoreError } from './errors.js';
+import { memberFor, nameMembers, platformOfImage, setNameMembers } from './platform-names.js';
 import { requireLayer } from './snapshots.js';
 
 export interface PutImageOptions {
@@ -132,17 +134,47 @@ export function resolveImage(ctx: StoreContext, ref: string): ResolvedImage | nu
   return { id, manifestDigest: row.manifest_digest, config, manifest, chainIds, tags: tagsOf(ctx, id), created: row.created };
 }
 
+/**
+ * The image `ref` gives for `platform`: a name holding several platforms gives that platform's
+ * image, a name holding one gives it when it runs there; an ID or digest gives its image as it
+ * is. When there is none, `held` lists the platforms the name does hold.
+ */
+export function resolveImageFor(ctx: StoreContext, ref: string, platform: Platform): { image: ResolvedImage | null; held: string[] } {
+  const name = tagNameOf(ref);
+  const members = name === undefined ? [] : nameMembers(ctx, name);
+  if (members.length === 0) return { image: resolveImage(ctx, ref), held: [] };
+  const member = memberFor(members, platform);
+  return { image: member ? resolveImage(ctx, member.id) : null, held: members.map((m) => m.platform) };
+}
+
+/** The images a name holds, one per platform, in index order ([] when it names nothing). */
+export function imagesOfName(ctx: StoreContext, ref: string): { platform: string; image: ResolvedImage }[] {
+  const name = tagNameOf(ref);
+  if (name === undefined) return [];
+  return nameMembers(ctx, name).flatMap((m) => {
+    const image = resolveImage(ctx, m.id);
+    return image ? [{ platform: m.platform, image }] : [];
+  });
+}
+
+function tagNameOf(ref: string): string | undefined {
+  try {
+    return normalizeTagName(ref);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Points a name at an image, moving it from any image it named before. Returns the normalized name. */
 export function tag(ctx: StoreContext, name: string, id: string): string {
-  const normalized = normalizeTagName(name);
-  const result = ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) SELECT ?, id FROM images WHERE id = ?').run(normalized, id);
-  if (result.changes === 0) throw new ImageNotFoundError(id);
-  return normalized;
+  return setNameMembers(ctx, name, [{ platform: platformOfImage(ctx, id), id }]);
 }
 
 /** Removes a name; true when it existed. */
 export function untag(ctx: StoreContext, name: string): boolean {
-  return ctx.db.prepare('DELETE FROM tags WHERE name = ?').run(normalizeTagName(name)).changes > 0;
+  const normalized = normalizeTagName(name);
+  ctx.db.prepare('DELETE FROM name_platforms WHERE name = ?').run(normalized);
+  return ctx.db.prepare('DELETE FROM tags WHERE name = ?').run(normalized).changes > 0;
 }
 
 export function listImages(ctx: StoreContext): ImageSummary[] {
@@ -158,36 +190,60 @@ export function listImages(ctx: StoreContext): ImageSummary[] {
 
 export interface RemoveImageResult {
   untagged: string[];
-  /** The image ID when its row was deleted (its content goes at the next prune). */
-  deleted: string | null;
+  /** IDs of the images whose rows were deleted (their content goes at the next prune). */
+  deleted: string[];
 }
 
 /**
- * `rmi`: a name removes that tag, and the image once no tag is left; an ID removes the image
- * with all its tags, which needs `force` when several names point at it (as Docker does).
+ * `rmi`: a name removes that tag (with every platform it holds, or only `platform`'s), and each
+ * image once no name is left on it; an ID removes the image with all its tags, which needs
+ * `force` when several names point at it (as Docker does).
  */
-export function removeImage(ctx: StoreContext, ref: string, opts: { force?: boolean } = {}): RemoveImageResult {
+export function removeImage(ctx: StoreContext, ref: string, opts: { force?: boolean; platform?: Platform } = {}): RemoveImageResult {
+  if (opts.platform) return removePlatform(ctx, ref, opts.platform);
   const id = findImageId(ctx, ref);
   if (id === undefined) throw new ImageNotFoundError(ref);
+  const name = tagNameOf(ref);
+  const members = name === undefined ? [] : nameMembers(ctx, name).map((m) => m.id);
   return ctx.db
     .transaction((): RemoveImageResult => {
       const tags = tagsOf(ctx, id);
-      let byName: string | undefined;
-      try {
-        byName = normalizeTagName(ref);
-      } catch {
-        byName = undefined;
+      if (name !== undefined && tags.includes(name)) {
+        untag(ctx, name);
+        return { untagged: [name], deleted: members.filter((m) => deleteIfUnnamed(ctx, m)) };
       }
-      if (byName !== undefined && tags.includes(byName)) {
-        untag(ctx, byName);
-        if (tags.length > 1) return { untagged: [byName], deleted: null };
-      } else if (tags.length > 1 && !opts.force) {
+      if (tags.length > 1 && !opts.force) {
         throw new StoreError(
           `image ${id} is tagged ${tags.map((t) => familiarReference(parseReference(t))).join(', ')}: remove the names or use --force`,
         );
       }
       ctx.db.prepare('DELETE FROM images WHERE id = ?').run(id);
-      return { untagged: tags, deleted: id };
+      return { untagged: tags, deleted: [id] };
     })
     .immediate();
+}
+
+/** `rmi --platform P NAME`: takes that platform's image out of the name; the rest stay. */
+function removePlatform(ctx: StoreContext, ref: string, platform: Platform): RemoveImageResult {
+  const name = tagNameOf(ref);
+  const members = name === undefined ? [] : nameMembers(ctx, name);
+  if (name === undefined || members.length === 0) throw new ImageNotFoundError(ref);
+  const member = memberFor(members, platform);
+  if (!member) {
+    throw new StoreError(`${ref} holds no ${formatPlatform(platform)} image (it holds ${members.map((m) => m.platform).join(', ')})`);
+  }
+  return ctx.db
+    .transaction((): RemoveImageResult => {
+      const rest = members.filter((m) => m !== member);
+      if (rest.length > 0) setNameMembers(ctx, name, rest);
+      else untag(ctx, name);
+      return { untagged: [name], deleted: deleteIfUnnamed(ctx, member.id) ? [member.id] : [] };
+    })
+    .immediate();
+}
+
+/** Deletes an image no name refers to any more; true when it did. */
+function deleteIfUnnamed(ctx: StoreContext, id: string): boolean {
+  const named = ctx.db.prepare('SELECT 1 FROM tags WHERE image_id = ? UNION SELECT 1 FROM name_platforms WHERE image_id = ?').get(id, id);
+  return named === undefined && ctx.db.prepare('DELETE FROM images WHERE id = ?').run(id).changes > 0;
 }

@@ -38,7 +38,7 @@ export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise
       const { db } = ctx;
       const images = db
         .prepare(
-          `DELETE FROM images WHERE created < ? AND id NOT IN (SELECT image_id FROM tags)
+          `DELETE FROM images WHERE created < ? AND id NOT IN (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)
            AND id NOT IN (SELECT key FROM lease_resources WHERE kind = 'image')`,
         )
         .run(cutoff).changes;

@@ -95,4 +95,16 @@ export const MIGRATIONS: readonly string[] = [
     last_used INTEGER NOT NULL
   );
   `,
+  `
+  -- A name holding images of several platforms (an OCI index's worth): one row per platform, in
+  -- index order. tags still names the member used when no platform is asked for.
+  CREATE TABLE name_platforms (
+    name     TEXT NOT NULL,
+    idx      INTEGER NOT NULL,
+    platform TEXT NOT NULL,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, platform)
+  );
+  CREATE INDEX name_platforms_image ON name_platforms(image_id);
+  `,
 ];

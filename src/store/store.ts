@@ -8,7 +8,11 @@ import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
 import { StoreError } from './errors.js';
 import type { FsckResult } from './fsck.js';
+import type { Platform } from '../platform.js';
+import { addNameMember, platformOfImage, setNameMembers } from './platform-names.js';
 import {
+  imagesOfName,
+  resolveImageFor,
   listImages,
   putImage,
   removeImage,
@@ -150,6 +154,22 @@ export class Store {
   resolveImage(ref: string): ResolvedImage | null {
     return resolveImage(this.#ctx, ref);
   }
+  /** `ref`'s image for `platform` (see resolveImageFor); `held` lists a name's platforms when none fits. */
+  resolveImageFor(ref: string, platform: Platform): { image: ResolvedImage | null; held: string[] } {
+    return resolveImageFor(this.#ctx, ref, platform);
+  }
+  /** Every platform's image under a name, in index order. */
+  imagesOfName(ref: string): { platform: string; image: ResolvedImage }[] {
+    return imagesOfName(this.#ctx, ref);
+  }
+  /** Points a name at one image per platform (index order); returns the normalized name. */
+  tagPlatforms(name: string, ids: readonly string[]): string {
+    return setNameMembers(this.#ctx, name, ids.map((id) => ({ platform: platformOfImage(this.#ctx, id), id })));
+  }
+  /** Adds an image under a name next to its other platforms' images (replacing its own platform's). */
+  addPlatform(name: string, id: string): string {
+    return addNameMember(this.#ctx, name, id);
+  }
   /** Points a name at an image; returns the normalized name. */
   tag(name: string, id: string): string {
     return tag(this.#ctx, name, id);
@@ -157,7 +177,7 @@ export class Store {
   untag(name: string): boolean {
     return untag(this.#ctx, name);
   }
-  removeImage(ref: string, opts: { force?: boolean } = {}): RemoveImageResult {
+  removeImage(ref: string, opts: { force?: boolean; platform?: Platform } = {}): RemoveImageResult {
     return removeImage(this.#ctx, ref, opts);
   }
   listImages(): ImageSummary[] {

@@ -35,7 +35,7 @@ export function diskUsage(ctx: StoreContext): DiskUsage {
        FROM blobs`,
     );
     return {
-      images: one(`SELECT COUNT(*) AS count, (SELECT COUNT(DISTINCT image_id) FROM tags) AS tagged FROM images`),
+      images: one(`SELECT COUNT(*) AS count, (SELECT COUNT(*) FROM (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)) AS tagged FROM images`),
       layers,
       blobs,
       cacheRecords: one('SELECT COUNT(*) AS count FROM cache_records'),

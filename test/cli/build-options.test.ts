@@ -78,16 +78,18 @@ describe('normalizeBuildOptions', () => {
     expect(o.platform).toEqual(host);
   });
 
-  it('refuses a platform of another architecture with a usage error that explains why', () => {
-    const foreign = `linux/${otherArch}`;
-    expect(() => normalizeBuildOptions({ context: '.', platform: foreign })).toThrow(UsageError);
-    expect(() => normalizeBuildOptions({ context: '.', platform: foreign })).toThrow(
-      `platform ${foreign} cannot be built on this linux/${host.architecture} machine: RUN steps execute natively`,
-    );
+  it('takes several platforms, comma-separated or as a list, in order and without duplicates', () => {
+    const foreign = { os: 'linux', architecture: otherArch };
+    const fromText = normalizeBuildOptions({ context: '.', platform: `${formatPlatform(host)}, linux/${otherArch},${formatPlatform(host)}` });
+    expect(fromText.platforms).toEqual([host, foreign]);
+    expect(fromText.platform).toEqual(host);
+    expect(normalizeBuildOptions({ context: '.', platform: [`linux/${otherArch}`, formatPlatform(host)] }).platforms).toEqual([foreign, host]);
+    expect(normalizeBuildOptions({ context: '.' }).platforms).toEqual([host]);
+    expect(normalizeBuildOptions({ context: '.', platform: 'linux/arm64/v8,linux/arm64' }).platforms).toEqual([{ os: 'linux', architecture: 'arm64' }]);
   });
 
-  it('refuses a platform of another operating system', () => {
-    expect(() => normalizeBuildOptions({ context: '.', platform: `windows/${host.architecture}` })).toThrow(UsageError);
+  it('reports a malformed platform in a list as a usage error', () => {
+    expect(() => normalizeBuildOptions({ context: '.', platform: `${formatPlatform(host)},arm64` })).toThrow(UsageError);
   });
 
   it('reports a malformed platform as a usage error', () => {

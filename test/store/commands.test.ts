@@ -38,10 +38,10 @@ describe('store commands', () => {
     const { code, out } = await run('images', ['--root', t.root]);
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE$/);
-    expect(lines.slice(1).map((l) => l.split(/\s{3,}/).slice(0, 3))).toEqual([
-      ['app', '1', id.slice(7, 19)],
-      ['app', '2', id.slice(7, 19)],
+    expect(lines[0]).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+PLATFORM\s+CREATED\s+SIZE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{3,}/).slice(0, 4))).toEqual([
+      ['app', '1', id.slice(7, 19), 'linux/amd64'],
+      ['app', '2', id.slice(7, 19), 'linux/amd64'],
     ]);
   });
 

@@ -38,7 +38,8 @@ options:
                                records every stage's steps, min only the target's)
       --cache-from type=registry,ref=REF|type=local,src=DIR
                                take steps from a cache written by --cache-to (repeatable)
-      --platform PLATFORM      target platform (only this machine's, e.g. linux/amd64)
+      --platform P1[,P2…]      target platforms, e.g. linux/amd64,linux/arm64: one OCI index;
+                               another architecture's RUN steps run under QEMU (binfmt_misc)
       --build-context NAME=DIR|docker-image://REF   a named context for FROM / COPY --from
       --memory SIZE            memory limit of each RUN step (e.g. 512m)
       --cpu-quota N / --cpu-period N   CFS quota and period of each RUN step (µs)

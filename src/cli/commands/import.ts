@@ -1,15 +1,18 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../errors.js';
+import { platformOption } from '../platform-option.js';
 import { importRootfs } from '../../image/import-rootfs.js';
 import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR
 
 Creates a one-layer image from a root filesystem (a tar, gzipped or not, or a directory)
-and prints its ID.
+and prints its ID. A name keeps its images of other platforms: importing arm64 files with
+--platform linux/arm64 under a name that holds an amd64 image makes it a multi-platform name.
 
 options:
-  -t, --tag NAME[:TAG]   name the image (repeatable)
+  -t, --tag NAME[:TAG]       name the image (repeatable)
+      --platform OS/ARCH     the platform the files are for (default: this machine's)
       --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
 
 The image's creation time is $SOURCE_DATE_EPOCH when set (a reproducible ID), else now.`;
@@ -26,10 +29,16 @@ export const command: Command = {
   summary: 'Create an image from a root filesystem tarball or directory',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true } }, usage);
+    const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true }, platform: { type: 'string' } }, usage);
     requireCount(positionals, usage, { min: 1 });
+    const platform = values.platform === undefined ? undefined : platformOption(values.platform);
     return withStore(values, async (store) => {
-      const result = await importRootfs(store, { source: positionals[0]!, tags: values.tag ?? [], created: createdTime() });
+      const result = await importRootfs(store, {
+        source: positionals[0]!,
+        tags: values.tag ?? [],
+        created: createdTime(),
+        ...(platform ? { platform } : {}),
+      });
       process.stdout.write(`${result.id}\n`);
       return 0;
     });

@@ -28,10 +28,15 @@ export const command: Command = {
     const input = values.input;
     if (input === undefined) throw new UsageError(`-i FILE is required (reading stdin is not supported)\n\n${usage}`);
     return withStore(values, async (store) => {
+      // The images of a multi-platform name share it: the name is printed once.
+      const printed = new Set<string>();
       for (const image of await loadImages(store, input)) {
         if (values.quiet) process.stdout.write(`${image.id}\n`);
         else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
-        for (const tag of values.quiet ? [] : image.tags) process.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
+        for (const tag of values.quiet ? [] : image.tags.filter((t) => !printed.has(t))) {
+          printed.add(tag);
+          process.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
+        }
       }
       return 0;
     });

@@ -1,5 +1,6 @@
-import { parsePlatform } from '../../platform.js';
-import { pullImage } from '../../registry/index.js';
+import { UsageError } from '../../errors.js';
+import { pullImage, pullPlatforms } from '../../registry/index.js';
+import { platformOption } from '../platform-option.js';
 import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
 import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
@@ -7,10 +8,12 @@ import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-opt
 const usage = `usage: tsbuild pull [OPTIONS] REF
 
 Pulls an image from a registry into the store and prints its ID. A reference pinned by
-digest that is already in the store is not fetched again.
+digest that is already in the store is not fetched again. From a multi-platform image the
+name keeps the platforms asked for, and an ID is printed for each.
 
 options:
-      --platform OS/ARCH         pick this platform from a multi-platform image (default: this machine's)
+      --platform P1[,P2…]        the platforms to keep from a multi-platform image (default: this machine's)
+      --all-platforms            keep every platform of a multi-platform image
       --insecure-registry HOST   talk plain HTTP to HOST (repeatable; loopback hosts always do)
       --root DIR                 store location`;
 
@@ -19,14 +22,21 @@ export const command: Command = {
   summary: 'Pull an image from a registry',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { platform: { type: 'string' }, ...INSECURE_REGISTRY_OPTION }, usage);
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' }, ...INSECURE_REGISTRY_OPTION },
+      usage,
+    );
     requireCount(positionals, usage, { min: 1 });
+    if (values['all-platforms'] && values.platform !== undefined) throw new UsageError('--platform and --all-platforms exclude each other');
+    const platforms = (values.platform ?? '').split(',').filter((p) => p.trim() !== '').map(platformOption);
     return withStore(values, async (store) => {
-      const id = await pullImage(store, positionals[0]!, {
-        ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
-        client: registryClientOptions(values),
-      });
-      process.stdout.write(`${id}\n`);
+      const client = registryClientOptions(values);
+      const ids =
+        values['all-platforms'] || platforms.length > 1
+          ? await pullPlatforms(store, positionals[0]!, values['all-platforms'] ? 'all' : platforms, { client })
+          : [await pullImage(store, positionals[0]!, { ...(platforms[0] ? { platform: platforms[0] } : {}), client })];
+      for (const id of ids) process.stdout.write(`${id}\n`);
       return 0;
     });
   },

@@ -1,28 +1,34 @@
 import type { Command } from '../command.js';
 import { familiarReference, parseReference } from '../../image/reference.js';
+import { formatPlatform } from '../../platform.js';
+import { platformOption } from '../platform-option.js';
 import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
-const usage = `usage: tsbuild rmi [-f] IMAGE...
+const usage = `usage: tsbuild rmi [-f] [--platform OS/ARCH] IMAGE...
 
-Removes names, and images left without a name. An image ID removes the image and all its
+Removes names, and images left without a name. A name holding several platforms goes with all
+of them unless --platform names the one to take out. An image ID removes the image and all its
 names; with several names that needs -f. Disk space comes back at the next \`tsbuild prune\`.
 
 options:
-  -f, --force      remove an image by ID even when several names point at it
-      --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
+  -f, --force              remove an image by ID even when several names point at it
+      --platform OS/ARCH   remove only this platform's image from the name
+      --root DIR           store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
   name: 'rmi',
   summary: 'Remove images',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' } }, usage);
+    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' }, platform: { type: 'string' } }, usage);
+    const platform = values.platform === undefined ? undefined : platformOption(values.platform);
     requireCount(positionals, usage, { min: 1, max: Infinity });
     return withStore(values, async (store) => {
       for (const ref of positionals) {
-        const result = store.removeImage(ref, { force: values.force ?? false });
-        for (const name of result.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(name))}\n`);
-        if (result.deleted) process.stdout.write(`Deleted: ${result.deleted}\n`);
+        const result = store.removeImage(ref, { force: values.force ?? false, ...(platform ? { platform } : {}) });
+        const which = platform ? ` (${formatPlatform(platform)})` : '';
+        for (const name of result.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(name))}${which}\n`);
+        for (const id of result.deleted) process.stdout.write(`Deleted: ${id}\n`);
       }
       return 0;
     });

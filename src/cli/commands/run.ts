@@ -2,7 +2,11 @@ import { parseArgs } from 'node:util';
 import { runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
 import { parsePidsLimit } from '../flag-values.js';
+import { checkEmulation } from '../../executor/emulation.js';
+import { formatPlatform } from '../../platform.js';
+import type { ResolvedImage, Store } from '../../store/index.js';
 import { withStore } from '../../store/command-args.js';
+import { platformOption } from '../platform-option.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: tsbuild run [OPTIONS] IMAGE [COMMAND [ARG...]]
@@ -19,6 +23,8 @@ options:
       --entrypoint CMD     override the image's ENTRYPOINT
       --network MODE       none (default: an isolated network namespace) or host
       --pids-limit N       processes and threads the container may have at once (0: no limit)
+      --platform OS/ARCH   the platform's image of a multi-platform name; another
+                           architecture runs under QEMU user-mode emulation (binfmt_misc)
       --root DIR           store location
 `;
 
@@ -34,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
       entrypoint: { type: 'string' },
       network: { type: 'string' },
       'pids-limit': { type: 'string' },
+      platform: { type: 'string' },
       root: { type: 'string' },
     },
   });
@@ -44,8 +51,7 @@ async function run(argv: string[]): Promise<number> {
   const limits = parsePidsLimit(values['pids-limit']);
 
   return withStore(values, async (store) => {
-    const image = store.resolveImage(imageName);
-    if (!image) throw new UsageError(`image ${imageName} is not in the store; see tsbuild images`);
+    const image = resolveRunImage(store, imageName, values.platform);
     const top = image.chainIds.at(-1);
     return await store.withLease(async () => {
       const result = await runImage({
@@ -66,7 +72,20 @@ async function run(argv: string[]): Promise<number> {
   });
 }
 
-const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--pids-limit', '--root']);
+/** The image to run (`--platform`'s member of a multi-platform name), once its architecture can run here. */
+function resolveRunImage(store: Store, name: string, platformFlag: string | undefined): ResolvedImage {
+  const platform = platformFlag === undefined ? undefined : platformOption(platformFlag);
+  const found = platform ? store.resolveImageFor(name, platform) : { image: store.resolveImage(name), held: [] };
+  if (!found.image) {
+    const held = found.held.length > 0 ? ` for ${formatPlatform(platform!)} (it holds ${found.held.join(', ')})` : '';
+    throw new UsageError(`image ${name} is not in the store${held}; see tsbuild images`);
+  }
+  const { os, architecture, variant } = found.image.config;
+  checkEmulation({ os, architecture, ...(variant ? { variant } : {}) });
+  return found.image;
+}
+
+const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--platform', '--pids-limit', '--root']);
 
 /** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
 function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {

@@ -5,6 +5,7 @@ import { parseStoreArgs, requireCount, withStore } from '../../store/command-arg
 const usage = `usage: tsbuild tag SOURCE TARGET
 
 Names an image: SOURCE is a name or ID, TARGET a NAME[:TAG] (moved if it named another image).
+A SOURCE name holding several platforms gives TARGET all of them.
 
 options:
       --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
@@ -20,7 +21,9 @@ export const command: Command = {
     return withStore(values, async (store) => {
       const image = store.resolveImage(source);
       if (!image) throw new ImageNotFoundError(source);
-      store.tag(target, image.id);
+      const platforms = store.imagesOfName(source);
+      if (platforms.length > 1) store.tagPlatforms(target, platforms.map((m) => m.image.id));
+      else store.tag(target, image.id);
       return 0;
     });
   },

@@ -116,6 +116,11 @@ export interface Stage {
   name?: string;
   range: SourceRange;
   base: StageBase;
+  /**
+   * The platform the stage's steps run for and its image is of: FROM --platform, else the
+   * platform of the stage it builds on, else the build's target platform.
+   */
+  platform: Platform;
   /** Base image config as resolved (null for scratch, contexts and unknown images). */
   baseConfig: ImageConfig | null;
   steps: Step[];
