@@ -57,6 +57,24 @@ describe('ARG scoping', () => {
     const g = await plan('FROM x AS base\nARG V=1\nFROM base\nRUN echo\n');
     expect(target(g).steps[0]?.env).toContain('V=1');
   });
+
+  it("lists a parent stage's ARGs first in RUN history, as current BuildKit (dispatchState.init) does", async () => {
+    const text = 'ARG TAG=latest\nFROM x AS base\nARG TAG\nARG UNSET\nFROM base\nARG EXTRA=e\nARG TAG\nRUN echo\n';
+    const run = target(await plan(text)).steps.find((s) => s.kind === 'run');
+    expect(run?.createdBy).toBe('RUN |3 TAG=latest UNSET= EXTRA=e /bin/sh -c echo # buildkit');
+  });
+
+  it('keeps the value an earlier ARG set when the name is declared again without one', async () => {
+    const g = await plan('FROM x\nARG V=1\nARG V\nRUN echo\n');
+    const stage = target(g);
+    expect(stage.steps[2]?.env).toContain('V=1');
+    expect(stage.history.map((h) => h.createdBy)).toEqual(['ARG V=1', 'ARG V', 'RUN |1 V=1 /bin/sh -c echo # buildkit']);
+  });
+
+  it('records the value each ARG got in its history: --build-arg, default or global', async () => {
+    const g = await plan('ARG G=glob\nFROM x\nARG G\nARG D=def\nARG B=def\nARG N\n', { buildArgs: { B: 'cli' } });
+    expect(target(g).history.map((h) => h.createdBy)).toEqual(['ARG G=glob', 'ARG D=def', 'ARG B=cli', 'ARG N']);
+  });
 });
 
 describe('ENV and expansion', () => {

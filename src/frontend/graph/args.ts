@@ -63,13 +63,19 @@ export class StageArgs {
     if (inherited) for (const [k, v] of inherited.declared) this.declared.set(k, v);
   }
 
-  /** `ARG name[=default]`: --build-arg, else the expanded default, else the global value. */
-  declare(decl: ArgDeclaration, expandDefault: (value: string) => string): void {
+  /**
+   * `ARG name[=default]`: --build-arg, else the expanded default, else the global value; that
+   * value (what the ARG's history records) is returned. An ARG with none of them keeps the
+   * value an earlier ARG of the name set, here or in the parent stage: BuildKit leaves that
+   * in the step's env.
+   */
+  declare(decl: ArgDeclaration, expandDefault: (value: string) => string): string | undefined {
     let value: string | undefined;
     if (Object.hasOwn(this.buildArgs, decl.name)) value = this.buildArgs[decl.name];
     else if (decl.value !== undefined) value = expandDefault(decl.value);
     else value = this.globals.get(decl.name);
-    this.declared.set(decl.name, value);
+    this.declared.set(decl.name, value ?? this.declared.get(decl.name));
+    return value;
   }
 
   /** Declared ARGs that have a value, in declaration order. */
@@ -77,7 +83,10 @@ export class StageArgs {
     return [...this.declared].filter((e): e is [string, string] => e[1] !== undefined);
   }
 
-  /** Declared ARG names in order (with or without a value), for RUN's history text. */
+  /**
+   * Declared ARG names in order of first declaration (with or without a value), the parent
+   * stage's first, for RUN's history text.
+   */
   declarations(): [string, string | undefined][] {
     return [...this.declared];
   }

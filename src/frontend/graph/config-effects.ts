@@ -39,8 +39,12 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
       return `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     }
     case 'arg': {
-      for (const decl of ins.args) state.args.declare(decl, (v) => x.word(v));
-      return `ARG ${ins.args.map((a) => (a.value === undefined ? a.name : `${a.name}=${x.word(a.value)}`)).join(' ')}`;
+      // BuildKit's dispatchArg records the value each ARG got, not its default.
+      const recorded = ins.args.map((decl) => {
+        const value = state.args.declare(decl, (v) => x.word(v));
+        return value === undefined ? decl.name : `${decl.name}=${value}`;
+      });
+      return `ARG ${recorded.join(' ')}`;
     }
     case 'expose': {
       const ports = ins.ports.flatMap((p) => x.words(p)).flatMap(parseExposedPort);
@@ -73,6 +77,8 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
       return `MAINTAINER ${ins.maintainer}`;
     case 'cmd':
       c.Cmd = withShell(ins.command, c.Shell);
+      // BuildKit's dispatchCmd sets it for both forms.
+      c.ArgsEscaped = true;
       state.cmdSet = true;
       return `CMD ${goQuoteList(c.Cmd)}`;
     case 'entrypoint': {

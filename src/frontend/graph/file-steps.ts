@@ -113,12 +113,19 @@ export function copyStep(ins: CopyInstruction | AddInstruction, state: StageStat
     ins.chmod === undefined ? '' : `--chmod=${x.word(ins.chmod)}`,
     ins.link ? '--link' : '',
   ].filter(Boolean);
+  // BuildKit's dispatchCopy records these flags in history, in this order, and no others.
+  const [chown, chmod] = [ins.chown, ins.chmod].map((v) => (v === undefined ? '' : x.word(v)));
+  const historyFlags = [
+    ins.kind === 'copy' && ins.parents ? '--parents' : '',
+    chown ? `--chown=${chown}` : '',
+    chmod ? `--chmod=${chmod}` : '',
+  ].filter(Boolean);
   return {
     kind: 'copy',
     range: ins.range,
     text: ins.text,
     display: [keyword, ...flags, ...paths, dest].join(' '),
-    createdBy: `${keyword} ${[...sources, ...heredocSources.map((h) => h.name), dest].join(' ')} # buildkit`,
+    createdBy: `${[keyword, ...historyFlags, ...sources, ...heredocSources.map((h) => `<<${h.name}`), dest].join(' ')} # buildkit`,
     ...stepContext(state),
     isAdd: ins.kind === 'add',
     sources,
@@ -136,20 +143,27 @@ export function copyStep(ins: CopyInstruction | AddInstruction, state: StageStat
   };
 }
 
-/** WORKDIR: resolved against the previous one and recorded in the config. */
+/**
+ * WORKDIR: resolved against the previous one and recorded in the config. As BuildKit's
+ * NormalizeWorkdir, an absolute path is recorded as written (`/usr/src/app/` keeps its
+ * slash) and a relative one is joined and cleaned; the directory made is the clean path.
+ */
 export function workdirStep(ins: WorkdirInstruction, state: StageState, ctx: FileStepContext): WorkdirStep {
   const context = stepContext(state);
   const requested = ctx.x.word(ins.path);
-  const path = posix.isAbsolute(requested) ? posix.normalize(requested) : posix.join('/', context.workdir, requested);
-  const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  state.config.WorkingDir = clean;
+  const recorded = posix.isAbsolute(requested) ? requested : withoutTrailingSlash(posix.join('/', context.workdir, requested));
+  state.config.WorkingDir = recorded;
   return {
     kind: 'workdir',
     range: ins.range,
     text: ins.text,
-    display: `WORKDIR ${clean}`,
-    createdBy: `WORKDIR ${clean}`,
+    display: `WORKDIR ${recorded}`,
+    createdBy: `WORKDIR ${recorded}`,
     ...context,
-    path: clean,
+    path: withoutTrailingSlash(posix.normalize(recorded)),
   };
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
