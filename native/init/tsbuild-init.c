@@ -47,7 +47,7 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct mnt {
-  char kind; /* b: bind, o: overlay over a dir (rw bind), t: tmpfs, s: secret file */
+  char kind; /* b: bind, o: overlay over a dir (rw bind, or ro with no upper), t: tmpfs, s: secret file */
   int ro;
   char *source, *upper, *work, *target, *size, *content;
   size_t content_len;
@@ -273,10 +273,14 @@ static void prepare_trees(void) {
       int fs = fsopen("overlay", FSOPEN_CLOEXEC);
       CHECK(fs, "overlay for %s: %m", m->target);
       CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", m->source, 0), "lowerdir %s: %m", m->source);
-      CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
-      CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
+      /* No upper dir: a read-only view of the stacked lower dirs. */
+      int writable = m->upper[0] != '\0';
+      if (writable) {
+        CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
+        CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
+      }
       CHECK(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "overlay for %s: %m", m->target);
-      m->tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | nodev);
+      m->tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | nodev | (writable ? 0 : MOUNT_ATTR_RDONLY));
       CHECK(m->tree, "overlay for %s: %m", m->target);
       close(fs);
     } else if (m->kind == 's') {
