@@ -46,7 +46,8 @@ export async function resolveRunMounts(
       case 'ssh': {
         const id = m.id;
         const source = session.options.ssh.find((s) => s.id === id);
-        const socket = source?.paths[0] ?? (id === 'default' ? process.env.SSH_AUTH_SOCK : undefined);
+        // Only an agent the user forwarded with --ssh, never one found in the environment.
+        const socket = source?.paths[0];
         if (!socket) {
           if (m.required) throw fail(`ssh agent "${id}" is required but was not given; pass --ssh ${id}=SOCKET`);
           continue;

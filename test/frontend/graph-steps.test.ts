@@ -41,6 +41,14 @@ describe('RUN steps', () => {
     ]);
   });
 
+  it("sets SSH_AUTH_SOCK to the first SSH mount's socket, unless the env has one (BuildKit llb exec)", async () => {
+    const g = await plan('FROM x\nRUN --mount=type=ssh,id=a,target=/s/a --mount=type=ssh echo\nRUN echo\nENV SSH_AUTH_SOCK=/mine\nRUN --mount=type=ssh echo\n');
+    const [first, second, , third] = target(g).steps;
+    expect(first?.env).toContain('SSH_AUTH_SOCK=/s/a');
+    expect(second?.env.join(' ')).not.toContain('SSH_AUTH_SOCK');
+    expect(third?.env.filter((e) => e.startsWith('SSH_AUTH_SOCK='))).toEqual(['SSH_AUTH_SOCK=/mine']);
+  });
+
   it('applies BuildKit mount validation', async () => {
     const errors = await Promise.all(
       [

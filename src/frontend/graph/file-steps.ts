@@ -36,6 +36,7 @@ export function runStep(ins: RunInstruction, state: StageState, ctx: FileStepCon
     display: ins.text,
     createdBy: `RUN ${runCommandString(args, state)} # buildkit`,
     ...base,
+    env: withSshAuthSock(base.env, mounts),
     args,
     files,
     mounts,
@@ -44,6 +45,13 @@ export function runStep(ins: RunInstruction, state: StageState, ctx: FileStepCon
     devices: ins.devices,
     proxyEnv: state.args.undeclaredProxyEnv(),
   };
+}
+
+/** As BuildKit's llb exec: with an SSH mount, SSH_AUTH_SOCK is the first one's socket unless the env sets it. */
+function withSshAuthSock(env: string[], mounts: StepMount[]): string[] {
+  const ssh = mounts.find((m) => m.type === 'ssh');
+  if (ssh === undefined || env.some((e) => splitEnv(e)[0] === 'SSH_AUTH_SOCK')) return env;
+  return [...env, `SSH_AUTH_SOCK=${ssh.target}`];
 }
 
 /** Relative mount targets are under WORKDIR; `/` itself cannot be a mount target. */
