@@ -155,7 +155,7 @@ describe('image config effects', () => {
     // As BuildKit's dispatchOnbuild, ONBUILD stores its trigger and records no history.
     expect(stage.history).toEqual([
       { createdBy: 'LABEL a=1 b=two words', emptyLayer: true },
-      { createdBy: 'EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]', emptyLayer: true },
+      { createdBy: 'EXPOSE [53/udp 80/tcp 8000/tcp 8001/tcp]', emptyLayer: true },
       { createdBy: 'VOLUME [/data]', emptyLayer: true },
       { createdBy: 'USER app', emptyLayer: true },
       { createdBy: 'STOPSIGNAL SIGINT', emptyLayer: true },
@@ -189,8 +189,17 @@ describe('image config effects', () => {
     expect(target(g).config.Healthcheck).toEqual({ Test: ['NONE'] });
   });
 
+  it("parses EXPOSE as BuildKit's convert_expose: protocol case, port 0, host parts dropped", async () => {
+    const g = await plan('FROM x\nEXPOSE 0 80/TCP 127.0.0.1:8080:81 [::1]:9000-9001:90-91/sctp\n');
+    expect(Object.keys(target(g).config.ExposedPorts ?? {})).toEqual(['0/tcp', '81/tcp', '80/tcp', '90/sctp', '91/sctp']);
+  });
+
   it('rejects invalid ports and stop signals', async () => {
     expect((await planError('FROM x\nEXPOSE 70000\n')).message).toBe('invalid containerPort: 70000');
+    expect((await planError('FROM x\nEXPOSE 80/tcpx\n')).message).toBe('invalid port: "80/tcpx": invalid proto: tcpx');
+    expect((await planError('FROM x\nEXPOSE /tcp\n')).message).toBe('invalid port: "/tcp": no port specified');
+    expect((await planError('FROM x\nEXPOSE 90-80\n')).message).toBe('invalid containerPort: 90-80');
+    expect((await planError('FROM x\nEXPOSE 1.2.3:80:80\n')).message).toBe('invalid IP address: 1.2.3');
     expect((await planError('FROM x\nSTOPSIGNAL SIGNOPE\n')).message).toBe('invalid signal: SIGNOPE');
   });
 });

@@ -49,7 +49,8 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
     case 'expose': {
       const ports = ins.ports.flatMap((p) => x.words(p)).flatMap(parseExposedPort);
       c.ExposedPorts = { ...c.ExposedPorts, ...Object.fromEntries(ports.map((p) => [p, {}])) };
-      return `EXPOSE map[${[...new Set(ports)].sort().map((p) => `${p}:{}`).join(' ')}]`;
+      // Current BuildKit (98eab3257, 2025) records the parsed list, not the old map.
+      return `EXPOSE [${ports.join(' ')}]`;
     }
     case 'volume': {
       const paths = ins.paths.map((p) => x.word(p));
