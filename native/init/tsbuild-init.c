@@ -421,8 +421,8 @@ static int member(char *list, const char *name) {
   return 0;
 }
 
-/* USER semantics of BuildKit (oci.GetUser, then moby's GetExecUser): no USER is 0:0 with no
- * supplementary groups; a name must exist in the image's /etc/passwd, a uid need not; an
+/* USER semantics of BuildKit (oci.GetUser, then moby's GetExecUser): no USER is 0:0 with
+ * only the primary group as supplementary group; a name must exist in the image's /etc/passwd, a uid need not; an
  * explicit group replaces the supplementary groups. Parsed by hand: the host's NSS must not
  * read the image's files. */
 static void resolve_user(struct ids *ids) {
@@ -457,6 +457,14 @@ static void resolve_user(struct ids *ids) {
   if (gr) fclose(gr);
   if (group && !group_found) die("unable to find group %s: no matching entries in group file", group);
   ids->gid = gid;
+  /* The primary group leads the supplementary ones, as current BuildKit (oci.WithUIDGID's
+   * ensureAdditionalGids) and docker run set them: `id` shows groups=1000(app). */
+  for (int i = 0; i < ids->ngroups; i++)
+    if (ids->groups[i] == gid) return;
+  if (ids->ngroups == 256) ids->ngroups--;
+  memmove(ids->groups + 1, ids->groups, ids->ngroups * sizeof ids->groups[0]);
+  ids->groups[0] = gid;
+  ids->ngroups++;
 }
 
 static void make_workdir(const struct ids *ids) {
