@@ -26,6 +26,18 @@ describe('ARG scoping', () => {
     expect(target(g).steps.map((s) => (s.kind === 'workdir' ? s.path : ''))).toEqual(['/unset', '', '/set']);
   });
 
+  it('lets an ARG with a value replace an earlier ENV in the step env but not in the image config, as BuildKit', async () => {
+    const g = await plan('FROM x\nENV X=1\nARG X=2\nRUN echo $X\nENV X=3\nRUN echo $X\n');
+    const stage = target(g);
+    const [, , first, , second] = stage.steps;
+    expect(first?.env).toContain('X=2');
+    expect(first?.createdBy).toBe('RUN |1 X=2 /bin/sh -c echo $X # buildkit');
+    expect(second?.env).toContain('X=3');
+    expect(second?.createdBy).toBe('RUN |1 X=3 /bin/sh -c echo $X # buildkit');
+    expect(stage.config.Env).toContain('X=3');
+    expect(target(await plan('FROM x\nENV X=1\nARG X=2\n')).config.Env).toContain('X=1');
+  });
+
   it('lets ENV override an ARG of the same name', async () => {
     const g = await plan('FROM x\nARG V=arg\nENV V=env\nWORKDIR /$V\n');
     expect(stepOf(target(g).steps[2], 'workdir').path).toBe('/env');

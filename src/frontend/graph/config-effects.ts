@@ -30,7 +30,10 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
   switch (ins.kind) {
     case 'env': {
       const pairs = ins.pairs.map((p) => [x.word(p.key), x.word(p.value)] as const);
-      for (const [k, v] of pairs) c.Env = setEnv(c.Env ?? [], k, v);
+      for (const [k, v] of pairs) {
+        c.Env = setEnv(c.Env ?? [], k, v);
+        state.args.envSet(k);
+      }
       return `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     }
     case 'label': {

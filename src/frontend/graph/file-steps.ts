@@ -6,7 +6,7 @@ import { parseMount } from '../instructions/mounts.js';
 import type { AddInstruction, CopyInstruction, RunInstruction, WorkdirInstruction } from '../instructions/types.js';
 import type { WordExpander } from './config-effects.js';
 import { withShell } from './config-effects.js';
-import { splitEnv, stepContext, type StageState } from './stage-state.js';
+import { expansionEnv, splitEnv, stepContext, type StageState } from './stage-state.js';
 import type { StageNames } from './stages.js';
 import type { CopyStep, RunFile, RunStep, StepMount, WorkdirStep } from './types.js';
 
@@ -94,7 +94,7 @@ function runArgs(ins: RunInstruction, shell: string[] | undefined): { args: stri
 
 /** BuildKit's runCommandString: declared ARGs as `|N K=V …` before the argv. */
 function runCommandString(args: string[], state: StageState): string {
-  const env = new Map((state.config.Env ?? []).map(splitEnv));
+  const env = expansionEnv(state);
   const pairs = state.args.declarations().map(([k, v]) => `${k}=${env.get(k) ?? v ?? ''}`);
   const argv = args.join(' ');
   return pairs.length ? `|${pairs.length} ${pairs.join(' ')} ${argv}` : argv;
