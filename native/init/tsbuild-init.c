@@ -50,7 +50,7 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct mnt {
-  char kind; /* b: bind, o: overlay over a dir (rw bind), t: tmpfs, s: secret file */
+  char kind; /* b: bind, o: overlay over a dir (rw bind, or ro with no upper), t: tmpfs, s: secret file */
   int ro;
   char *source, *upper, *work, *target, *size, *content;
   size_t content_len;
@@ -312,10 +312,14 @@ static void prepare_trees(void) {
       int fs = fsopen("overlay", FSOPEN_CLOEXEC);
       CHECK(fs, "overlay for %s: %m", m->target);
       CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", m->source, 0), "lowerdir %s: %m", m->source);
-      CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
-      CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
+      /* No upper dir: a read-only view of the stacked lower dirs. */
+      int writable = m->upper[0] != '\0';
+      if (writable) {
+        CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
+        CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
+      }
       CHECK(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "overlay for %s: %m", m->target);
-      m->tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | nodev);
+      m->tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | nodev | (writable ? 0 : MOUNT_ATTR_RDONLY));
       CHECK(m->tree, "overlay for %s: %m", m->target);
       close(fs);
     } else if (m->kind == 's') {
@@ -489,8 +493,8 @@ static int member(char *list, const char *name) {
   return 0;
 }
 
-/* USER semantics of BuildKit (oci.GetUser, then moby's GetExecUser): no USER is 0:0 with no
- * supplementary groups; a name must exist in the image's /etc/passwd, a uid need not; an
+/* USER semantics of BuildKit (oci.GetUser, then moby's GetExecUser): no USER is 0:0 with
+ * only the primary group as supplementary group; a name must exist in the image's /etc/passwd, a uid need not; an
  * explicit group replaces the supplementary groups. Parsed by hand: the host's NSS must not
  * read the image's files. */
 static void resolve_user(struct ids *ids) {
@@ -525,6 +529,14 @@ static void resolve_user(struct ids *ids) {
   if (gr) fclose(gr);
   if (group && !group_found) die("unable to find group %s: no matching entries in group file", group);
   ids->gid = gid;
+  /* The primary group leads the supplementary ones, as current BuildKit (oci.WithUIDGID's
+   * ensureAdditionalGids) and docker run set them: `id` shows groups=1000(app). */
+  for (int i = 0; i < ids->ngroups; i++)
+    if (ids->groups[i] == gid) return;
+  if (ids->ngroups == 256) ids->ngroups--;
+  memmove(ids->groups + 1, ids->groups, ids->ngroups * sizeof ids->groups[0]);
+  ids->groups[0] = gid;
+  ids->ngroups++;
 }
 
 static void make_workdir(const struct ids *ids) {

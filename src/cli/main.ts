@@ -40,13 +40,28 @@ async function topHelp(): Promise<string> {
   return `${TOP_USAGE}${lines.join('\n')}\n\nRun 'tsbuild COMMAND --help' for a command's options.\n`;
 }
 
+/**
+ * Global flags written before the command (`tsbuild --root DIR inspect x`), split off to be
+ * handed to the command, which takes them as its own.
+ */
+function splitGlobalFlags(argv: string[]): { globals: string[]; argv: string[] } {
+  let i = 0;
+  while (i < argv.length) {
+    if (argv[i] === '--root' && i + 1 < argv.length) i += 2;
+    else if (argv[i]!.startsWith('--root=')) i += 1;
+    else break;
+  }
+  return { globals: argv.slice(0, i), argv: argv.slice(i) };
+}
+
 /** Entry point of the CLI: returns the exit code (0 ok, 1 build failed, 2 usage or Dockerfile error). */
-export async function main(argv: string[]): Promise<number> {
+export async function main(fullArgv: string[]): Promise<number> {
   // A reader that stops early (`tsbuild run img | head -1`) is not an error: stop quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
+  const { globals, argv } = splitGlobalFlags(fullArgv);
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(await topHelp());
@@ -59,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // `tsbuild -t x .` and `tsbuild .` are docker-style shorthands for `tsbuild build …`.
-  const [name, args] = Object.hasOwn(COMMANDS, first) ? [first, rest] : ['build', argv];
+  const [name, commandArgs] = Object.hasOwn(COMMANDS, first) ? [first, rest] : ['build', argv];
+  const args = [...globals, ...commandArgs];
   const loader = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!loader) {
     process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);

@@ -1,7 +1,7 @@
 // A build context: a directory filtered by .dockerignore, indexed once so that lookups,
 // listings and hashing never touch excluded files.
 import { lstat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { loadIgnoreFile } from './dockerignore-file.js';
 import { goClean } from './go-path.js';
 import { PatternMatcher } from './pattern-matcher.js';
@@ -15,7 +15,9 @@ export interface OpenContextOptions {
   dir: string;
   /**
    * Path of the Dockerfile (absolute, or relative to the current directory), or '-' when
-   * it comes from stdin. Selects `<Dockerfile>.dockerignore` and is always kept.
+   * it comes from stdin. Selects `<Dockerfile>.dockerignore`. The Dockerfile and the ignore
+   * file are read from disk, so .dockerignore may exclude them from the context (BuildKit
+   * sends the Dockerfile apart from the context too).
    */
   dockerfile?: string;
   /** Digest cache; an in-memory one when omitted. */
@@ -52,26 +54,15 @@ export async function openContext(opts: OpenContextOptions): Promise<BuildContex
   } catch (err) {
     throw new ContextError(`invalid pattern in ${ignore.file}: ${(err as Error).message}; fix or remove that line`, { cause: err });
   }
-  const keep = new Set<string>(['.dockerignore']);
-  for (const file of [dockerfile, ignore.file]) {
-    const rel = file === null ? null : inside(root, file);
-    if (rel !== null) keep.add(rel);
-  }
   let walked: WalkResult;
   try {
-    walked = walkContext({ root, matcher, alwaysKeep: keep });
+    walked = walkContext({ root, matcher });
   } catch (err) {
     if (err instanceof ContextError) throw err;
     throw new ContextError(`cannot read build context ${root}: ${(err as Error).message}`, { cause: err });
   }
   const rootEntry: SourceEntry = { rel: '.', type: entryType(rootStat), stat: toEntryStat(rootStat) };
   return indexContext({ root, ...walked, rootEntry, statCache: opts.statCache ?? new MemoryStatCache(), ignorePatterns: ignore.patterns });
-}
-
-function inside(root: string, file: string): string | null {
-  const rel = relative(root, file);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
-  return rel.split(sep).join('/');
 }
 
 export interface IndexInput extends WalkResult {

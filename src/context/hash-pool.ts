@@ -38,7 +38,6 @@ let pool: PoolWorker[] | null = null;
 function startPool(): PoolWorker[] {
   return Array.from({ length: Math.max(1, availableParallelism()) }, () => {
     const slot: PoolWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), pending: 0 };
-    slot.worker.unref();
     slot.worker.on('message', (msg: { id: number; digest?: string; error?: string }) => {
       const task = tasks.get(msg.id);
       tasks.delete(msg.id);
@@ -47,6 +46,8 @@ function startPool(): PoolWorker[] {
       if (msg.digest !== undefined) task.resolve(msg.digest);
       else task.reject(new Error(msg.error));
     });
+    // After the listener: adding a 'message' listener refs the worker's port again.
+    slot.worker.unref();
     return slot;
   });
 }

@@ -11,8 +11,6 @@ import { entryType, joinRel, toEntryStat, type SourceEntry } from './source-fs.j
 export interface WalkOptions {
   root: string;
   matcher: PatternMatcher;
-  /** Paths (relative) kept whatever the patterns say: the Dockerfile and the ignore file. */
-  alwaysKeep: ReadonlySet<string>;
 }
 
 /** What a walk found: the included entries, and excluded dirs it still had to read. */
@@ -37,7 +35,7 @@ function namesIn(dir: string): string[] {
 }
 
 /** Lists every included entry under `root` (the root itself excluded), in no particular order. */
-export function walkContext({ root, matcher, alwaysKeep }: WalkOptions): WalkResult {
+export function walkContext({ root, matcher }: WalkOptions): WalkResult {
   const included: SourceEntry[] = [];
   const excludedDirs: SourceEntry[] = [];
   const queue: { dir: string; parent: ParentMatch | null }[] = [{ dir: '.', parent: null }];
@@ -55,20 +53,14 @@ export function walkContext({ root, matcher, alwaysKeep }: WalkOptions): WalkRes
       }
       const { matched, info } = matcher.matchesWithParent(rel, next.parent);
       const entry: SourceEntry = { rel, type: entryType(st), stat: toEntryStat(st) };
-      const kept = !matched || alwaysKeep.has(rel);
-      if (kept) included.push(entry);
+      if (!matched) included.push(entry);
       // An excluded dir is still read when an exception may re-include a child: the
       // child's own verdict decides, and the context adds its parents back.
-      if (entry.type === 'dir' && (!matched || matcher.mayReincludeUnder(rel) || keepsUnder(alwaysKeep, rel))) {
-        if (!kept) excludedDirs.push(entry);
+      if (entry.type === 'dir' && (!matched || matcher.mayReincludeUnder(rel))) {
+        if (matched) excludedDirs.push(entry);
         queue.push({ dir: rel, parent: info });
       }
     }
   }
   return { included, excludedDirs };
-}
-
-function keepsUnder(keep: ReadonlySet<string>, dir: string): boolean {
-  for (const k of keep) if (k.startsWith(dir + '/')) return true;
-  return false;
 }

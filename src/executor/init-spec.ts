@@ -3,8 +3,11 @@ import { SandboxError } from './sandbox-error.js';
 /** A mount as tsbuild-init performs it, after the host-side preparation in prepare-mounts.ts. */
 export type InitMount =
   | { kind: 'bind'; source: string; target: string; readonly: boolean }
-  /** A writable view of a host directory whose writes land in a throwaway upper dir. */
-  | { kind: 'overlay'; lowerdir: string; upperdir: string; workdir: string; target: string }
+  /**
+   * A view of host directories stacked as lower dirs; writable when it has an upper dir (a
+   * throwaway one), else read-only (then lowerdir names at least two).
+   */
+  | { kind: 'overlay'; lowerdir: string; upper?: { upperdir: string; workdir: string }; target: string }
   | { kind: 'tmpfs'; target: string; size?: number }
   | { kind: 'secret'; target: string; content: Buffer; mode: number; uid: number; gid: number };
 
@@ -71,7 +74,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
         add('b', m.readonly ? 'ro' : 'rw', m.source, target);
         break;
       case 'overlay':
-        add('o', m.lowerdir, m.upperdir, m.workdir, target);
+        add('o', m.lowerdir, m.upper?.upperdir ?? '', m.upper?.workdir ?? '', target);
         break;
       case 'tmpfs':
         add('t', m.size === undefined ? '' : String(m.size), target);

@@ -3,8 +3,11 @@
  * Targets are paths inside the sandbox; relative ones resolve against the step's cwd.
  */
 export type ResolvedMount =
-  /** A host path; `readonly: false` lets the step write, but the writes are discarded. */
-  | { type: 'bind'; source: string; target: string; readonly: boolean }
+  /**
+   * A host path; `readonly: false` lets the step write, but the writes are discarded.
+   * `hidden`: paths under a directory source the step must not see (what .dockerignore excluded).
+   */
+  | { type: 'bind'; source: string; target: string; readonly: boolean; hidden?: string[] }
   /** A host directory the store keeps across builds; writes persist there, never in the layer. */
   | { type: 'cache'; source: string; target: string; readonly: boolean }
   /** A fresh tmpfs; `size` in bytes caps it. */

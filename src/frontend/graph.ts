@@ -149,6 +149,8 @@ function initialState(
   const config: ContainerConfig = structuredClone(parent?.config ?? p.baseConfig?.config ?? {});
   // Triggers run in this stage only; grandchildren do not inherit them.
   config.OnBuild = null;
+  // BuildKit's emptyImage, for scratch and for a context with no image config.
+  if (parent === undefined && p.baseConfig === null && (p.base.kind === 'scratch' || p.base.kind === 'context')) config.WorkingDir = '/';
   if (!(config.Env ?? []).some((e) => splitEnv(e)[0] === 'PATH')) config.Env = setEnv(config.Env ?? [], 'PATH', DEFAULT_PATH);
   const author = parent?.author ?? p.baseConfig?.author;
   return {

@@ -1,14 +1,16 @@
 // Extracts a layer tar into an overlay-format snapshot directory: `.wh.<name>` becomes a
 // char device 0/0 named <name>, `.wh..wh..opq` the xattr trusted.overlay.opaque=y on its
-// directory. Nothing is written outside `dir`: where each entry may go is decided by
-// ./safe-path.ts (strict names: no `..`, nothing absolute), shared with ADD's extractor.
-import { constants, promises as fs } from 'node:fs';
+// directory. Markers apply only to lower layers (OCI image spec), in whatever order the tar
+// has them: this layer's own entries survive a marker met after them. Nothing is written
+// outside `dir`: where each entry may go is decided by ./safe-path.ts (strict names: no
+// `..`, nothing absolute), shared with ADD's extractor.
+import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
 import { native } from '../native.js';
 import { uncompressedLayer } from './layer-input.js';
-import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile } from './safe-path.js';
+import { ConfinedRoot, clearTarget, ensureDirectory, lstatOrNull, writeNewFile } from './safe-path.js';
 import { readTar, type TarHeader } from './tar/index.js';
 
 /** A layer entry that would write outside the snapshot or through a link; names the entry. */
@@ -41,6 +43,12 @@ function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   }
 }
 
+function markOpaque(dir: string): void {
+  native.lsetxattr(dir, 'trusted.overlay.opaque', Buffer.from('y'));
+}
+
+const isWhiteoutDevice = (st: Stats | null): boolean => st !== null && st.isCharacterDevice() && st.rdev === 0;
+
 const DEVICE_TYPE = { char: constants.S_IFCHR, block: constants.S_IFBLK, fifo: constants.S_IFIFO } as const;
 
 async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
@@ -50,7 +58,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
   const base = at.parts[at.parts.length - 1]!;
 
   if (base === OPAQUE_MARKER) {
-    native.lsetxattr(parent, 'trusted.overlay.opaque', Buffer.from('y'));
+    markOpaque(parent);
     return;
   }
   if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs bookkeeping (.wh..wh.plnk), meaningless here
@@ -58,18 +66,26 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     const hidden = base.slice(WHITEOUT_PREFIX.length);
     if (hidden === '' || hidden === '.' || hidden === '..') throw new LayerApplyError(h.name, 'whiteout of no name');
     const whiteout = path.join(parent, hidden);
-    await clearTarget(whiteout, false);
+    // The snapshot starts empty, so whatever is there came earlier in this layer and stays:
+    // a non-directory hides the lower one already; a directory must hide the lower one's content.
+    const existing = await lstatOrNull(whiteout);
+    if (existing?.isDirectory()) markOpaque(whiteout);
+    if (existing !== null) return;
     native.mknod(whiteout, constants.S_IFCHR, 0, 0);
     native.lutimens(whiteout, h.mtime.sec, h.mtime.nsec);
     return;
   }
 
   switch (h.type) {
-    case 'dir':
+    case 'dir': {
+      // A directory after its own whiteout replaces the lower one, content and all.
+      const replacesLower = isWhiteoutDevice(await lstatOrNull(target));
       await ensureDirectory(target, h);
+      if (replacesLower) markOpaque(target);
       setXattrs(target, h.xattrs);
       root.deferDirTime(at, h.mtime);
       return;
+    }
     case 'hardlink': {
       // The link shares the target's inode, mode, owner and times: none are set again.
       const source = await root.hardlinkSource(h.name, h.linkname, at);

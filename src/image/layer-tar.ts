@@ -16,6 +16,11 @@ export interface LayerTarOptions {
    * parts are dropped, so rebuilds at other times give the same bytes.
    */
   sourceDateEpoch?: number;
+  /**
+   * Whiteouts among the other entries in byte order of names, as layers were made before
+   * whiteouts went first: their recorded diff IDs need those bytes.
+   */
+  whiteoutsInNameOrder?: boolean;
 }
 
 /** A snapshot holds something a layer tar cannot say. */
@@ -30,6 +35,8 @@ interface Planned {
   source?: string;
   /** Hardlink identity; whiteouts and directories have none. */
   inode?: string;
+  /** Set for the markers made from overlay whiteouts and opaque directories. */
+  whiteout?: 'opaque' | 'name';
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -77,14 +84,14 @@ function plan(abs: string, rel: string, st: BigIntStats, epoch: number | undefin
   const inode = `${st.dev}:${st.ino}`;
   if (st.isCharacterDevice() && st.rdev === 0n) {
     const marker = path.posix.join(path.posix.dirname(rel), `.wh.${path.posix.basename(rel)}`);
-    return [{ header: { ...base, name: marker, type: 'file', mode: 0, uid: 0, gid: 0 } }];
+    return [{ header: { ...base, name: marker, type: 'file', mode: 0, uid: 0, gid: 0 }, whiteout: 'name' }];
   }
   if (st.isSocket()) return []; // a socket is a running process's, never image content (Docker skips them too)
   const { xattrs, opaque } = contentXattrs(abs, rel);
   if (st.isDirectory()) {
     const dir: Planned = { header: { ...base, name: `${rel}/`, type: 'dir', xattrs } };
     if (!opaque) return [dir];
-    return [dir, { header: { ...base, name: `${rel}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0 } }];
+    return [dir, { header: { ...base, name: `${rel}/.wh..wh..opq`, type: 'file', mode: 0, uid: 0, gid: 0 }, whiteout: 'opaque' }];
   }
   if (st.isFile()) return [{ header: { ...base, name: rel, type: 'file', size: Number(st.size), xattrs }, source: abs, inode }];
   if (st.isSymbolicLink()) return [{ header: { ...base, name: rel, type: 'symlink', xattrs }, inode }];
@@ -99,11 +106,37 @@ function plan(abs: string, rel: string, st: BigIntStats, epoch: number | undefin
 }
 
 /**
- * Everything under dir (not dir itself), planned as tar entries in byte order of their names.
+ * Moves each directory's whiteouts to right after the directory's own entry (the root's to the
+ * start), opaque marker first, the rest in byte order. The OCI image spec asks for whiteouts
+ * before their siblings: an applier that honours a marker where it meets it (Docker does)
+ * would otherwise delete this layer's own entries that sort before `.wh.`, such as `.bin`.
+ */
+function whiteoutsFirst(sorted: Planned[]): Planned[] {
+  const byDir = new Map<string, Planned[]>();
+  for (const p of sorted) {
+    if (p.whiteout === undefined) continue;
+    const dir = path.posix.dirname(p.header.name);
+    const markers = byDir.get(dir) ?? [];
+    if (p.whiteout === 'opaque') markers.unshift(p);
+    else markers.push(p);
+    byDir.set(dir, markers);
+  }
+  const out: Planned[] = [...(byDir.get('.') ?? [])];
+  for (const p of sorted) {
+    if (p.whiteout !== undefined) continue;
+    out.push(p);
+    if (p.header.type === 'dir') out.push(...(byDir.get(p.header.name.slice(0, -1)) ?? []));
+  }
+  return out;
+}
+
+/**
+ * Everything under dir (not dir itself), planned as tar entries in byte order of their names,
+ * except that whiteouts come first in their directory (see whiteoutsFirst).
  * The walk is synchronous: it is all metadata calls of a few microseconds each, which cost
  * ten times more as thread-pool round trips.
  */
-function planDir(dir: string, epoch: number | undefined): Planned[] {
+function planDir(dir: string, epoch: number | undefined, whiteoutsInNameOrder: boolean): Planned[] {
   const planned: Planned[] = [];
   const walk = (absDir: string, relDir: string): void => {
     for (const name of readdirSync(absDir)) {
@@ -123,7 +156,8 @@ function planDir(dir: string, epoch: number | undefined): Planned[] {
   // The first name of an inode in sort order carries it; later names link to that one.
   // Overlayfs shares one inode among whiteouts, which is why they carry no identity.
   const firstName = new Map<string, string>();
-  return keyed.map(({ p }) => {
+  const sorted = keyed.map(({ p }) => p);
+  return (whiteoutsInNameOrder ? sorted : whiteoutsFirst(sorted)).map((p) => {
     if (p.inode === undefined) return p;
     const first = firstName.get(p.inode);
     if (first === undefined) {
@@ -188,7 +222,7 @@ export async function* layerTarChunks(dir: string, opts: LayerTarOptions = {}, t
   if (epoch !== undefined && !Number.isSafeInteger(epoch)) throw new RangeError(`sourceDateEpoch must be whole seconds, got ${epoch}`);
   const scratch = transient ? Buffer.allocUnsafeSlow(SYNC_READ_MAX + 1) : null;
   let slice = performance.now();
-  for (const { header, source } of planDir(dir, epoch)) {
+  for (const { header, source } of planDir(dir, epoch, opts.whiteoutsInNameOrder === true)) {
     yield encodeTarHeader(header);
     if (source === undefined) continue;
     const small = smallFileBody(source, header.size, header.name, scratch);

@@ -14,7 +14,7 @@ export interface SecretSource {
 /** An SSH agent socket (or key files) forwarded to `RUN --mount=type=ssh`. */
 export interface SshSource {
   id: string;
-  /** Agent socket path; defaults to $SSH_AUTH_SOCK for `default`. */
+  /** Agent socket path; none given means $SSH_AUTH_SOCK (normalizeBuildOptions fills it in). */
   paths: string[];
 }
 
@@ -110,6 +110,16 @@ export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'doc
   sourceDateEpoch?: number;
 }
 
+/** As BuildKit's ssh agent provider: an `--ssh ID` without a path forwards $SSH_AUTH_SOCK, which must be set. */
+function withAgentSocket(source: SshSource): SshSource {
+  if (source.paths.length > 0) return source;
+  const socket = process.env.SSH_AUTH_SOCK;
+  if (!socket) {
+    throw new UsageError(`--ssh ${source.id}: no agent socket given and SSH_AUTH_SOCK is not set; start ssh-agent, or pass --ssh ${source.id}=SOCKET`);
+  }
+  return { ...source, paths: [socket] };
+}
+
 export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOptions {
   const platforms = targetPlatforms(options.platform);
   const allow = options.allow ?? [];
@@ -127,7 +137,7 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     labels: options.labels ?? {},
     network: options.network ?? 'default',
     secrets: options.secrets ?? [],
-    ssh: options.ssh ?? [],
+    ssh: (options.ssh ?? []).map(withAgentSocket),
     outputs: options.outputs ?? [{ type: 'image' }],
     buildContexts: options.buildContexts ?? {},
     allow,

@@ -1,6 +1,7 @@
 import { chmod, chown, cp, readdir, readFile } from 'node:fs/promises';
 import { EscapeError, resolveInRoot } from '../copier/index.js';
-import { join, posix } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
+import { excludedUnder } from '../context/excluded.js';
 import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';
@@ -18,7 +19,8 @@ export async function resolveRunMounts(
     switch (m.type) {
       case 'bind': {
         const source = await sourceInside(session, m.fromBase, m.source ?? '/', fail);
-        resolved.push({ type: 'bind', source, target: m.target, readonly: m.readonly });
+        const hidden = m.fromBase ? [] : await hiddenInContext(session, source);
+        resolved.push({ type: 'bind', source, target: m.target, readonly: m.readonly, ...(hidden.length > 0 ? { hidden } : {}) });
         break;
       }
       case 'cache': {
@@ -44,7 +46,8 @@ export async function resolveRunMounts(
       case 'ssh': {
         const id = m.id;
         const source = session.options.ssh.find((s) => s.id === id);
-        const socket = source?.paths[0] ?? (id === 'default' ? process.env.SSH_AUTH_SOCK : undefined);
+        // Only an agent the user forwarded with --ssh, never one found in the environment.
+        const socket = source?.paths[0];
         if (!socket) {
           if (m.required) throw fail(`ssh agent "${id}" is required but was not given; pass --ssh ${id}=SOCKET`);
           continue;
@@ -89,6 +92,13 @@ async function sourceInside(
     if (err instanceof EscapeError) throw fail(`mount source ${source} leads outside the build context through a symlink`);
     throw err;
   }
+}
+
+/** What .dockerignore excluded under a context directory `source`: the step does not see it (BuildKit sends none of it). */
+async function hiddenInContext(session: BuildSession, source: string): Promise<string[]> {
+  const rel = relative(session.context.root, source).split(sep).join('/') || '.';
+  const entry = await session.context.entry(rel);
+  return entry?.type === 'dir' ? excludedUnder(session.context, rel) : [];
 }
 
 async function readSecret(session: BuildSession, id: string): Promise<Buffer | null> {

@@ -24,13 +24,14 @@ interface LayerRow {
   size: number;
   source_date_epoch: number | null;
   reproducible: number;
+  whiteouts_first: number;
 }
 
 /** Finds a layer by chain ID or diff ID: any chain with that diff holds the same content. */
 function findLayer(ctx: StoreContext, ref: string): LayerRow {
   const row = ctx.db
     .prepare(
-      `SELECT chain_id, diff_id, size, source_date_epoch, reproducible FROM layers JOIN snapshots USING (chain_id)
+      `SELECT chain_id, diff_id, size, source_date_epoch, reproducible, whiteouts_first FROM layers JOIN snapshots USING (chain_id)
        WHERE chain_id = ? OR diff_id = ? LIMIT 1`,
     )
     .get(ref, ref) as LayerRow | undefined;
@@ -73,7 +74,10 @@ export function layerTar(ctx: StoreContext, ref: string): { descriptor: Descript
   const descriptor: Descriptor = { mediaType: MEDIA_TYPES.ociLayer, digest: layer.diff_id, size: layer.size };
   const stream = (): Readable => {
     if (layer.reproducible) {
-      const opts = layer.source_date_epoch === null ? {} : { sourceDateEpoch: layer.source_date_epoch };
+      const opts = {
+        ...(layer.source_date_epoch === null ? {} : { sourceDateEpoch: layer.source_date_epoch }),
+        ...(layer.whiteouts_first ? {} : { whiteoutsInNameOrder: true }),
+      };
       return pipe(layerTarStream(snapshotDirOf(ctx, layer.chain_id), opts), verifying(layer.diff_id), noop);
     }
     const kept = variantOf(ctx, layer.diff_id, MEDIA_TYPES.ociLayer) ?? variantOf(ctx, layer.diff_id, MEDIA_TYPES.ociLayerGzip);

@@ -107,4 +107,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX name_platforms_image ON name_platforms(image_id);
   `,
+  `
+  -- Layer tars of rows from before this step list whiteouts among the other entries, all in
+  -- byte order of names; later ones put a directory's whiteouts right after it (OCI image
+  -- spec). Stored diff IDs pin the old order, so a snapshot's tar is made the way its row says.
+  ALTER TABLE layers ADD COLUMN whiteouts_first INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

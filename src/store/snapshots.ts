@@ -110,8 +110,8 @@ export async function publishLayerDir(ctx: StoreContext, opts: PublishLayerOptio
       fsyncDir(ctx.paths.links);
       ctx.db
         .prepare(
-          `INSERT OR REPLACE INTO layers (chain_id, diff_id, parent, size, source_date_epoch, reproducible, created)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO layers (chain_id, diff_id, parent, size, source_date_epoch, reproducible, whiteouts_first, created)
+           VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
         )
         .run(chainId, opts.diffId, opts.parent, opts.size, opts.sourceDateEpoch ?? null, opts.reproducible ? 1 : 0, now);
       ctx.db

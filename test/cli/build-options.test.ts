@@ -42,6 +42,24 @@ describe('normalizeBuildOptions', () => {
     expect(unset).toEqual(['sourceDateEpoch']);
   });
 
+  it('forwards $SSH_AUTH_SOCK for an --ssh without a socket, and refuses one when it is not set', () => {
+    vi.stubEnv('SSH_AUTH_SOCK', '/tmp/agent.sock');
+    expect(normalizeBuildOptions({ context: '.', ssh: [{ id: 'default', paths: [] }, { id: 'gh', paths: ['/k'] }] }).ssh).toEqual([
+      { id: 'default', paths: ['/tmp/agent.sock'] },
+      { id: 'gh', paths: ['/k'] },
+    ]);
+    vi.stubEnv('SSH_AUTH_SOCK', '');
+    const err = (() => {
+      try {
+        normalizeBuildOptions({ context: '.', ssh: [{ id: 'default', paths: [] }] });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe('--ssh default: no agent socket given and SSH_AUTH_SOCK is not set; start ssh-agent, or pass --ssh default=SOCKET');
+  });
+
   it('keeps the values it is given', () => {
     const onEvent = (): void => undefined;
     const o = normalizeBuildOptions({

@@ -60,6 +60,18 @@ describe.skipIf(!isRoot)('running an image', () => {
     expect(await readdir(scratchDir)).toEqual([]);
   });
 
+  it('runs -u app with the groups docker run gives: groups=1000(app)', async () => {
+    let stdout = '';
+    const result = await runImage({
+      config: { Cmd: ['id'] },
+      rootfs: { lowerdirs: [fx.lower] },
+      user: 'app',
+      onOutput: (_stream, data) => (stdout += data.toString()),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(stdout).toBe('uid=1000(app) gid=1000(app) groups=1000(app)\n');
+  });
+
   it('returns the container’s exit code', async () => {
     const result = await runImage({ config: { Cmd: ['/bin/sh', '-c', 'exit 3'] }, rootfs: { lowerdirs: [fx.lower] } });
     expect(result.exitCode).toBe(3);

@@ -67,25 +67,25 @@ describe.skipIf(!isRoot)('sandbox process', () => {
     expect(run.stdout).toBe('/work/here\napp\n');
   });
 
-  it('runs USER app as uid 1000 with its groups and home', async () => {
+  it('runs USER app as uid 1000 with its groups, its primary group among them, and home', async () => {
     const run = await fx.sh('id; echo $HOME', { lowerdirs: [groupsLayer, fx.lower], user: 'app' });
-    expect(run.stdout).toBe('uid=1000(app) gid=1000(app) groups=10(wheel),50(staff)\n/home/app\n');
+    expect(run.stdout).toBe('uid=1000(app) gid=1000(app) groups=10(wheel),50(staff),1000(app)\n/home/app\n');
   });
 
   it('takes a uid with a group name, and a uid missing from /etc/passwd', async () => {
-    // busybox id prints groups= only when there are supplementary groups.
+    // An explicit group replaces the supplementary groups: only the primary one is left.
     expect((await fx.sh('id', { user: '1000:nogroup', lowerdirs: [groupsLayer, fx.lower] })).stdout).toBe(
-      'uid=1000(app) gid=65534(nogroup)\n',
+      'uid=1000(app) gid=65534(nogroup) groups=65534(nogroup)\n',
     );
-    expect((await fx.sh('id; echo $HOME', { user: '4242' })).stdout).toBe('uid=4242 gid=0(root)\n/\n');
+    expect((await fx.sh('id; echo $HOME', { user: '4242' })).stdout).toBe('uid=4242 gid=0(root) groups=0(root)\n/\n');
     expect((await fx.sh('id -u; id -g', { user: 'app:77' })).stdout).toBe('1000\n77\n');
   });
 
-  it('runs without USER as 0:0 without supplementary groups, like BuildKit', async () => {
+  it('runs without USER as 0:0 with only group 0, like current BuildKit (ensureAdditionalGids) and docker run', async () => {
     const run = await fx.sh('id; echo $HOME', { user: '', lowerdirs: [groupsLayer, fx.lower] });
-    expect(run.stdout).toBe('uid=0(root) gid=0(root)\n/root\n');
+    expect(run.stdout).toBe('uid=0(root) gid=0(root) groups=0(root)\n/root\n');
     const named = await fx.sh('id', { user: 'root', lowerdirs: [groupsLayer, fx.lower] });
-    expect(named.stdout).toBe('uid=0(root) gid=0(root) groups=10(wheel)\n');
+    expect(named.stdout).toBe('uid=0(root) gid=0(root) groups=0(root),10(wheel)\n');
   });
 
   it('drops every capability for a non-root user', async () => {

@@ -26,6 +26,18 @@ describe('ARG scoping', () => {
     expect(target(g).steps.map((s) => (s.kind === 'workdir' ? s.path : ''))).toEqual(['/unset', '', '/set']);
   });
 
+  it('lets an ARG with a value replace an earlier ENV in the step env but not in the image config, as BuildKit', async () => {
+    const g = await plan('FROM x\nENV X=1\nARG X=2\nRUN echo $X\nENV X=3\nRUN echo $X\n');
+    const stage = target(g);
+    const [, , first, , second] = stage.steps;
+    expect(first?.env).toContain('X=2');
+    expect(first?.createdBy).toBe('RUN |1 X=2 /bin/sh -c echo $X # buildkit');
+    expect(second?.env).toContain('X=3');
+    expect(second?.createdBy).toBe('RUN |1 X=3 /bin/sh -c echo $X # buildkit');
+    expect(stage.config.Env).toContain('X=3');
+    expect(target(await plan('FROM x\nENV X=1\nARG X=2\n')).config.Env).toContain('X=1');
+  });
+
   it('lets ENV override an ARG of the same name', async () => {
     const g = await plan('FROM x\nARG V=arg\nENV V=env\nWORKDIR /$V\n');
     expect(stepOf(target(g).steps[2], 'workdir').path).toBe('/env');
@@ -56,6 +68,24 @@ describe('ARG scoping', () => {
   it('inherits ARGs declared in a parent stage', async () => {
     const g = await plan('FROM x AS base\nARG V=1\nFROM base\nRUN echo\n');
     expect(target(g).steps[0]?.env).toContain('V=1');
+  });
+
+  it("lists a parent stage's ARGs first in RUN history, as current BuildKit (dispatchState.init) does", async () => {
+    const text = 'ARG TAG=latest\nFROM x AS base\nARG TAG\nARG UNSET\nFROM base\nARG EXTRA=e\nARG TAG\nRUN echo\n';
+    const run = target(await plan(text)).steps.find((s) => s.kind === 'run');
+    expect(run?.createdBy).toBe('RUN |3 TAG=latest UNSET= EXTRA=e /bin/sh -c echo # buildkit');
+  });
+
+  it('keeps the value an earlier ARG set when the name is declared again without one', async () => {
+    const g = await plan('FROM x\nARG V=1\nARG V\nRUN echo\n');
+    const stage = target(g);
+    expect(stage.steps[2]?.env).toContain('V=1');
+    expect(stage.history.map((h) => h.createdBy)).toEqual(['ARG V=1', 'ARG V', 'RUN |1 V=1 /bin/sh -c echo # buildkit']);
+  });
+
+  it('records the value each ARG got in its history: --build-arg, default or global', async () => {
+    const g = await plan('ARG G=glob\nFROM x\nARG G\nARG D=def\nARG B=def\nARG N\n', { buildArgs: { B: 'cli' } });
+    expect(target(g).history.map((h) => h.createdBy)).toEqual(['ARG G=glob', 'ARG D=def', 'ARG B=cli', 'ARG N']);
   });
 });
 

@@ -41,6 +41,14 @@ describe('RUN steps', () => {
     ]);
   });
 
+  it("sets SSH_AUTH_SOCK to the first SSH mount's socket, unless the env has one (BuildKit llb exec)", async () => {
+    const g = await plan('FROM x\nRUN --mount=type=ssh,id=a,target=/s/a --mount=type=ssh echo\nRUN echo\nENV SSH_AUTH_SOCK=/mine\nRUN --mount=type=ssh echo\n');
+    const [first, second, , third] = target(g).steps;
+    expect(first?.env).toContain('SSH_AUTH_SOCK=/s/a');
+    expect(second?.env.join(' ')).not.toContain('SSH_AUTH_SOCK');
+    expect(third?.env.filter((e) => e.startsWith('SSH_AUTH_SOCK='))).toEqual(['SSH_AUTH_SOCK=/mine']);
+  });
+
   it('applies BuildKit mount validation', async () => {
     const errors = await Promise.all(
       [
@@ -76,8 +84,16 @@ describe('COPY, ADD and WORKDIR steps', () => {
     expect(target(g).steps[1]).toMatchObject({
       kind: 'copy', isAdd: false, sources: ['/dst/a'], dest: '/dst/', chown: 'app', chmod: '755', exclude: ['/dst/x'],
       from: { kind: 'stage', index: 0 }, display: 'COPY --from=b --chown=app --chmod=755 /dst/a /dst/',
-      createdBy: 'COPY /dst/a /dst/ # buildkit',
+      createdBy: 'COPY --chown=app --chmod=755 /dst/a /dst/ # buildkit',
     });
+  });
+
+  it("records BuildKit's COPY history: --parents, --chown, --chmod, sources, heredocs as <<NAME, dest", async () => {
+    const g = await plan('FROM x\nCOPY --link --parents --chmod=755 a/b <<EOF /bin/ping.sh\necho ping\nEOF\nCOPY --from=x --chown=1:2 /s /d\n');
+    expect(target(g).history.map((h) => h.createdBy)).toEqual([
+      'COPY --parents --chmod=755 a/b <<EOF /bin/ping.sh # buildkit',
+      'COPY --chown=1:2 /s /d # buildkit',
+    ]);
   });
 
   it('expands heredoc sources unless the delimiter is quoted, keeping quotes', async () => {
@@ -91,6 +107,20 @@ describe('COPY, ADD and WORKDIR steps', () => {
   it('types ADD options', async () => {
     const g = await plan('FROM x\nADD --keep-git-dir --checksum=sha256:ab --unpack https://x/y.tar /y\n');
     expect(target(g).steps[0]).toMatchObject({ kind: 'copy', isAdd: true, keepGitDir: true, checksum: 'sha256:ab', unpack: true });
+  });
+
+  it("records WORKDIR as BuildKit's NormalizeWorkdir: absolute as written, relative joined and cleaned", async () => {
+    const g = await plan('FROM x\nWORKDIR /usr/src/app/\nRUN pwd\nWORKDIR lib/\nWORKDIR /a//b/\n');
+    const stage = target(g);
+    expect(stage.history.map((h) => h.createdBy)).toEqual(['WORKDIR /usr/src/app/', 'RUN /bin/sh -c pwd # buildkit', 'WORKDIR /usr/src/app/lib', 'WORKDIR /a//b/']);
+    expect(stage.steps.map((s) => (s.kind === 'workdir' ? s.path : s.workdir))).toEqual(['/usr/src/app', '/usr/src/app/', '/usr/src/app/lib', '/a/b']);
+    expect(stage.config.WorkingDir).toBe('/a//b/');
+  });
+
+  it('gives a FROM scratch stage WorkingDir / (BuildKit emptyImage), and an image stage its base one', async () => {
+    expect(target(await plan('FROM scratch\nCOPY a /\n')).config.WorkingDir).toBe('/');
+    expect(target(await plan('FROM img\n', { images: { img: { WorkingDir: '/w' } } })).config.WorkingDir).toBe('/w');
+    expect(target(await plan('FROM img\n', { images: { img: {} } })).config.WorkingDir).toBeUndefined();
   });
 
   it('resolves relative WORKDIR against the previous one', async () => {
@@ -122,15 +152,15 @@ describe('image config effects', () => {
       Cmd: ['serve'],
     });
     expect(stage.author).toBe('me');
+    // As BuildKit's dispatchOnbuild, ONBUILD stores its trigger and records no history.
     expect(stage.history).toEqual([
       { createdBy: 'LABEL a=1 b=two words', emptyLayer: true },
-      { createdBy: 'EXPOSE map[53/udp:{} 80/tcp:{} 8000/tcp:{} 8001/tcp:{}]', emptyLayer: true },
+      { createdBy: 'EXPOSE [53/udp 80/tcp 8000/tcp 8001/tcp]', emptyLayer: true },
       { createdBy: 'VOLUME [/data]', emptyLayer: true },
       { createdBy: 'USER app', emptyLayer: true },
       { createdBy: 'STOPSIGNAL SIGINT', emptyLayer: true },
       { createdBy: 'HEALTHCHECK &{["CMD-SHELL" "curl -f localhost"] "5s" "0s" "0s" "0s" \'\\x03\'}', emptyLayer: true },
       { createdBy: 'MAINTAINER me', emptyLayer: true },
-      { createdBy: 'ONBUILD RUN echo child', emptyLayer: true },
       { createdBy: 'ENTRYPOINT ["/entry"]', emptyLayer: true },
       { createdBy: 'CMD ["serve"]', emptyLayer: true },
     ]);
@@ -140,6 +170,12 @@ describe('image config effects', () => {
     const images = { img: { Cmd: ['base-cmd'] } };
     expect(target(await plan('FROM img\nENTRYPOINT ["e"]\n', { images })).config.Cmd).toBeNull();
     expect(target(await plan('FROM img\nCMD ["c"]\nENTRYPOINT ["e"]\n', { images })).config.Cmd).toEqual(['c']);
+  });
+
+  it('sets ArgsEscaped for CMD in either form, as BuildKit dispatchCmd does, and not for ENTRYPOINT', async () => {
+    expect(target(await plan('FROM x\nCMD echo hi\n')).config.ArgsEscaped).toBe(true);
+    expect(target(await plan('FROM x\nCMD ["echo", "hi"]\n')).config.ArgsEscaped).toBe(true);
+    expect(target(await plan('FROM x\nENTRYPOINT ["e"]\n')).config.ArgsEscaped).toBeUndefined();
   });
 
   it('wraps shell-form CMD and ENTRYPOINT in the SHELL', async () => {
@@ -153,8 +189,17 @@ describe('image config effects', () => {
     expect(target(g).config.Healthcheck).toEqual({ Test: ['NONE'] });
   });
 
+  it("parses EXPOSE as BuildKit's convert_expose: protocol case, port 0, host parts dropped", async () => {
+    const g = await plan('FROM x\nEXPOSE 0 80/TCP 127.0.0.1:8080:81 [::1]:9000-9001:90-91/sctp\n');
+    expect(Object.keys(target(g).config.ExposedPorts ?? {})).toEqual(['0/tcp', '81/tcp', '80/tcp', '90/sctp', '91/sctp']);
+  });
+
   it('rejects invalid ports and stop signals', async () => {
     expect((await planError('FROM x\nEXPOSE 70000\n')).message).toBe('invalid containerPort: 70000');
+    expect((await planError('FROM x\nEXPOSE 80/tcpx\n')).message).toBe('invalid port: "80/tcpx": invalid proto: tcpx');
+    expect((await planError('FROM x\nEXPOSE /tcp\n')).message).toBe('invalid port: "/tcp": no port specified');
+    expect((await planError('FROM x\nEXPOSE 90-80\n')).message).toBe('invalid containerPort: 90-80');
+    expect((await planError('FROM x\nEXPOSE 1.2.3:80:80\n')).message).toBe('invalid IP address: 1.2.3');
     expect((await planError('FROM x\nSTOPSIGNAL SIGNOPE\n')).message).toBe('invalid signal: SIGNOPE');
   });
 });

@@ -42,6 +42,43 @@ describe.skipIf(!isRoot)('applying layers', () => {
     expect(readFileSync(path.join(to, 'etc/hosts'), 'utf8')).toBe('127.0.0.1 localhost\n');
   });
 
+  it("honours markers in either order: they hide lower layers' paths, never this layer's own", async () => {
+    const body = Buffer.from('x\n');
+    const markersLast = archive([
+      { header: header({ name: 'c2/', type: 'dir' }) },
+      { header: header({ name: 'c2/.h', type: 'file' }), body },
+      { header: header({ name: 'c2/.wh..wh..opq', type: 'file' }) },
+      { header: header({ name: 'c2/v', type: 'file' }), body },
+      { header: header({ name: 'd/', type: 'dir' }) },
+      { header: header({ name: 'd/f', type: 'file' }), body },
+      { header: header({ name: 'e', type: 'file' }), body },
+      { header: header({ name: '.wh.d', type: 'file' }) },
+      { header: header({ name: '.wh.e', type: 'file' }) },
+    ]);
+    const markersFirst = archive([
+      { header: header({ name: '.wh.d', type: 'file' }) },
+      { header: header({ name: '.wh.e', type: 'file' }) },
+      { header: header({ name: 'c2/', type: 'dir' }) },
+      { header: header({ name: 'c2/.wh..wh..opq', type: 'file' }) },
+      { header: header({ name: 'c2/.h', type: 'file' }), body },
+      { header: header({ name: 'c2/v', type: 'file' }), body },
+      { header: header({ name: 'd/', type: 'dir' }) },
+      { header: header({ name: 'd/f', type: 'file' }), body },
+      { header: header({ name: 'e', type: 'file' }), body },
+    ]);
+    const trees: string[] = [];
+    for (const tar of [markersLast, markersFirst]) {
+      const to = tempDir();
+      await applyLayer(Readable.from([tar]), to);
+      for (const rel of ['c2/.h', 'c2/v', 'd/f', 'e']) expect(readFileSync(path.join(to, rel), 'utf8')).toBe('x\n');
+      // A directory that replaces a deleted one hides the lower one's content: opaque.
+      for (const rel of ['c2', 'd']) expect(native.lgetxattrs(path.join(to, rel))['trusted.overlay.opaque']).toEqual(Buffer.from('y'));
+      expect(lstatSync(path.join(to, 'e')).isFile()).toBe(true);
+      trees.push((await digestLayerDir(to)).diffId);
+    }
+    expect(trees[1]).toBe(trees[0]);
+  });
+
   it('creates device nodes inside the snapshot and drops overlay xattrs a tar carries', async () => {
     const to = tempDir();
     const tar = archive([

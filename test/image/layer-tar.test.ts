@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestLayerDir } from '../../src/image/layer-digest.js';
@@ -38,6 +38,20 @@ describe.skipIf(!isRoot)('layer tars of overlay snapshots', () => {
     expect(byName.get('dev/loop0')).toMatchObject({ type: 'block', devmajor: 7, devminor: 0 });
     expect(byName.get('dev/fifo')).toMatchObject({ type: 'fifo', mode: 0o600 });
     expect(byName.get('ü'.repeat(60))).toMatchObject({ type: 'file', size: 9 });
+  });
+
+  it("put a directory's whiteouts right after its entry, opaque marker first, before its other children", async () => {
+    const dir = tempDir();
+    // What `mkdir /c && echo x > /c/.h && mv /c /c2` (npm's node_modules dance) leaves in an upper dir.
+    mkdirSync(path.join(dir, 'c2'));
+    native.lsetxattr(path.join(dir, 'c2'), 'trusted.overlay.opaque', Buffer.from('y'));
+    for (const name of ['.h', '-a', 'v']) writeFileSync(path.join(dir, 'c2', name), 'x\n');
+    native.mknod(path.join(dir, 'c2/.bin'), constants.S_IFCHR, 0, 0);
+    native.mknod(path.join(dir, 'c2/z'), constants.S_IFCHR, 0, 0);
+    native.mknod(path.join(dir, '.a'), constants.S_IFCHR, 0, 0);
+    writeFileSync(path.join(dir, '.0'), '');
+    const names = (await readAll(layerTarStream(dir))).map((e) => e.header.name);
+    expect(names).toEqual(['.wh..a', '.0', 'c2/', 'c2/.wh..wh..opq', 'c2/.wh..bin', 'c2/.wh.z', 'c2/-a', 'c2/.h', 'c2/v']);
   });
 
   it('give the same bytes for the same directory every time', async () => {

@@ -99,6 +99,7 @@ describe('schema step 2 on an older store', () => {
       // Back to schema step 1, as a store written before this step was.
       const db = new Database(join(root, 'meta.db'));
       db.exec('DROP TABLE name_platforms');
+      db.exec('ALTER TABLE layers DROP COLUMN whiteouts_first');
       db.pragma('user_version = 1');
       db.close();
       const store = openStore(root);

@@ -54,22 +54,48 @@ export function globalArgs(
 /** The ARGs declared in one stage so far, with their values (undefined = declared but unset). */
 export class StageArgs {
   private readonly declared = new Map<string, string | undefined>();
+  /** ARGs given a value after the last ENV of their name: in BuildKit they replace it in the step env. */
+  private readonly overEnv = new Set<string>();
 
   constructor(
     private readonly globals: ReadonlyMap<string, string>,
     private readonly buildArgs: Readonly<Record<string, string>>,
     inherited?: StageArgs,
   ) {
-    if (inherited) for (const [k, v] of inherited.declared) this.declared.set(k, v);
+    if (inherited) {
+      for (const [k, v] of inherited.declared) this.declared.set(k, v);
+      for (const k of inherited.overEnv) this.overEnv.add(k);
+    }
   }
 
-  /** `ARG name[=default]`: --build-arg, else the expanded default, else the global value. */
-  declare(decl: ArgDeclaration, expandDefault: (value: string) => string): void {
+  /**
+   * `ARG name[=default]`: --build-arg, else the expanded default, else the global value; that
+   * value (what the ARG's history records) is returned. An ARG with none of them keeps the
+   * value an earlier ARG of the name set, here or in the parent stage: BuildKit leaves that
+   * in the step's env.
+   */
+  declare(decl: ArgDeclaration, expandDefault: (value: string) => string): string | undefined {
     let value: string | undefined;
     if (Object.hasOwn(this.buildArgs, decl.name)) value = this.buildArgs[decl.name];
     else if (decl.value !== undefined) value = expandDefault(decl.value);
     else value = this.globals.get(decl.name);
-    this.declared.set(decl.name, value);
+    this.declared.set(decl.name, value ?? this.declared.get(decl.name));
+    if (value !== undefined) this.overEnv.add(decl.name);
+    return value;
+  }
+
+  /** `ENV name=…`: from here on the ENV value is the one steps see. */
+  envSet(name: string): void {
+    this.overEnv.delete(name);
+  }
+
+  /**
+   * Whether the ARG's value replaces an ENV of the same name in the step env (an ARG with a
+   * value after that ENV: BuildKit's dispatchArg adds it to the state env), while the image
+   * config keeps the ENV.
+   */
+  overridesEnv(name: string): boolean {
+    return this.overEnv.has(name);
   }
 
   /** Declared ARGs that have a value, in declaration order. */
@@ -77,7 +103,10 @@ export class StageArgs {
     return [...this.declared].filter((e): e is [string, string] => e[1] !== undefined);
   }
 
-  /** Declared ARG names in order (with or without a value), for RUN's history text. */
+  /**
+   * Declared ARG names in order of first declaration (with or without a value), the parent
+   * stage's first, for RUN's history text.
+   */
   declarations(): [string, string | undefined][] {
     return [...this.declared];
   }

@@ -30,7 +30,10 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
   switch (ins.kind) {
     case 'env': {
       const pairs = ins.pairs.map((p) => [x.word(p.key), x.word(p.value)] as const);
-      for (const [k, v] of pairs) c.Env = setEnv(c.Env ?? [], k, v);
+      for (const [k, v] of pairs) {
+        c.Env = setEnv(c.Env ?? [], k, v);
+        state.args.envSet(k);
+      }
       return `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     }
     case 'label': {
@@ -39,13 +42,18 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
       return `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     }
     case 'arg': {
-      for (const decl of ins.args) state.args.declare(decl, (v) => x.word(v));
-      return `ARG ${ins.args.map((a) => (a.value === undefined ? a.name : `${a.name}=${x.word(a.value)}`)).join(' ')}`;
+      // BuildKit's dispatchArg records the value each ARG got, not its default.
+      const recorded = ins.args.map((decl) => {
+        const value = state.args.declare(decl, (v) => x.word(v));
+        return value === undefined ? decl.name : `${decl.name}=${value}`;
+      });
+      return `ARG ${recorded.join(' ')}`;
     }
     case 'expose': {
       const ports = ins.ports.flatMap((p) => x.words(p)).flatMap(parseExposedPort);
       c.ExposedPorts = { ...c.ExposedPorts, ...Object.fromEntries(ports.map((p) => [p, {}])) };
-      return `EXPOSE map[${[...new Set(ports)].sort().map((p) => `${p}:{}`).join(' ')}]`;
+      // Current BuildKit (98eab3257, 2025) records the parsed list, not the old map.
+      return `EXPOSE [${ports.join(' ')}]`;
     }
     case 'volume': {
       const paths = ins.paths.map((p) => x.word(p));
@@ -73,6 +81,8 @@ export function applyConfig(ins: ConfigInstruction, state: StageState, x: WordEx
       return `MAINTAINER ${ins.maintainer}`;
     case 'cmd':
       c.Cmd = withShell(ins.command, c.Shell);
+      // BuildKit's dispatchCmd sets it for both forms.
+      c.ArgsEscaped = true;
       state.cmdSet = true;
       return `CMD ${goQuoteList(c.Cmd)}`;
     case 'entrypoint': {

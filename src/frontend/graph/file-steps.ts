@@ -6,7 +6,7 @@ import { parseMount } from '../instructions/mounts.js';
 import type { AddInstruction, CopyInstruction, RunInstruction, WorkdirInstruction } from '../instructions/types.js';
 import type { WordExpander } from './config-effects.js';
 import { withShell } from './config-effects.js';
-import { splitEnv, stepContext, type StageState } from './stage-state.js';
+import { expansionEnv, splitEnv, stepContext, type StageState } from './stage-state.js';
 import type { StageNames } from './stages.js';
 import type { CopyStep, RunFile, RunStep, StepMount, WorkdirStep } from './types.js';
 
@@ -36,6 +36,7 @@ export function runStep(ins: RunInstruction, state: StageState, ctx: FileStepCon
     display: ins.text,
     createdBy: `RUN ${runCommandString(args, state)} # buildkit`,
     ...base,
+    env: withSshAuthSock(base.env, mounts),
     args,
     files,
     mounts,
@@ -44,6 +45,13 @@ export function runStep(ins: RunInstruction, state: StageState, ctx: FileStepCon
     devices: ins.devices,
     proxyEnv: state.args.undeclaredProxyEnv(),
   };
+}
+
+/** As BuildKit's llb exec: with an SSH mount, SSH_AUTH_SOCK is the first one's socket unless the env sets it. */
+function withSshAuthSock(env: string[], mounts: StepMount[]): string[] {
+  const ssh = mounts.find((m) => m.type === 'ssh');
+  if (ssh === undefined || env.some((e) => splitEnv(e)[0] === 'SSH_AUTH_SOCK')) return env;
+  return [...env, `SSH_AUTH_SOCK=${ssh.target}`];
 }
 
 /** Relative mount targets are under WORKDIR; `/` itself cannot be a mount target. */
@@ -86,7 +94,7 @@ function runArgs(ins: RunInstruction, shell: string[] | undefined): { args: stri
 
 /** BuildKit's runCommandString: declared ARGs as `|N K=V …` before the argv. */
 function runCommandString(args: string[], state: StageState): string {
-  const env = new Map((state.config.Env ?? []).map(splitEnv));
+  const env = expansionEnv(state);
   const pairs = state.args.declarations().map(([k, v]) => `${k}=${env.get(k) ?? v ?? ''}`);
   const argv = args.join(' ');
   return pairs.length ? `|${pairs.length} ${pairs.join(' ')} ${argv}` : argv;
@@ -113,12 +121,19 @@ export function copyStep(ins: CopyInstruction | AddInstruction, state: StageStat
     ins.chmod === undefined ? '' : `--chmod=${x.word(ins.chmod)}`,
     ins.link ? '--link' : '',
   ].filter(Boolean);
+  // BuildKit's dispatchCopy records these flags in history, in this order, and no others.
+  const [chown, chmod] = [ins.chown, ins.chmod].map((v) => (v === undefined ? '' : x.word(v)));
+  const historyFlags = [
+    ins.kind === 'copy' && ins.parents ? '--parents' : '',
+    chown ? `--chown=${chown}` : '',
+    chmod ? `--chmod=${chmod}` : '',
+  ].filter(Boolean);
   return {
     kind: 'copy',
     range: ins.range,
     text: ins.text,
     display: [keyword, ...flags, ...paths, dest].join(' '),
-    createdBy: `${keyword} ${[...sources, ...heredocSources.map((h) => h.name), dest].join(' ')} # buildkit`,
+    createdBy: `${[keyword, ...historyFlags, ...sources, ...heredocSources.map((h) => `<<${h.name}`), dest].join(' ')} # buildkit`,
     ...stepContext(state),
     isAdd: ins.kind === 'add',
     sources,
@@ -136,20 +151,27 @@ export function copyStep(ins: CopyInstruction | AddInstruction, state: StageStat
   };
 }
 
-/** WORKDIR: resolved against the previous one and recorded in the config. */
+/**
+ * WORKDIR: resolved against the previous one and recorded in the config. As BuildKit's
+ * NormalizeWorkdir, an absolute path is recorded as written (`/usr/src/app/` keeps its
+ * slash) and a relative one is joined and cleaned; the directory made is the clean path.
+ */
 export function workdirStep(ins: WorkdirInstruction, state: StageState, ctx: FileStepContext): WorkdirStep {
   const context = stepContext(state);
   const requested = ctx.x.word(ins.path);
-  const path = posix.isAbsolute(requested) ? posix.normalize(requested) : posix.join('/', context.workdir, requested);
-  const clean = path.length > 1 ? path.replace(/\/+$/, '') : path;
-  state.config.WorkingDir = clean;
+  const recorded = posix.isAbsolute(requested) ? requested : withoutTrailingSlash(posix.join('/', context.workdir, requested));
+  state.config.WorkingDir = recorded;
   return {
     kind: 'workdir',
     range: ins.range,
     text: ins.text,
-    display: `WORKDIR ${clean}`,
-    createdBy: `WORKDIR ${clean}`,
+    display: `WORKDIR ${recorded}`,
+    createdBy: `WORKDIR ${recorded}`,
     ...context,
-    path: clean,
+    path: withoutTrailingSlash(posix.normalize(recorded)),
   };
+}
+
+function withoutTrailingSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }

@@ -33,21 +33,23 @@ export function setEnv(env: readonly string[], key: string, value: string): stri
   return out;
 }
 
-/** Variables visible to expansion: declared ARGs, overridden by ENV of the same name. */
+/** Variables visible to expansion: declared ARGs and ENV, the later of the two for a name set by both. */
 export function expansionEnv(state: StageState): Map<string, string> {
-  const env = new Map(state.args.values());
-  for (const entry of state.config.Env ?? []) {
-    const [k, v] = splitEnv(entry);
-    env.set(k, v);
-  }
-  return env;
+  return new Map(processEnv(state).map(splitEnv));
 }
 
-/** The env list a process sees: image ENV plus declared ARGs that ENV does not override. */
+/**
+ * The env list a process sees (BuildKit's state env): image ENV, an ENV's value replaced by an
+ * ARG of its name declared with a value after it, then the other declared ARGs.
+ */
 export function processEnv(state: StageState): string[] {
-  const env = [...(state.config.Env ?? [])];
+  const args = new Map(state.args.values());
+  const env = (state.config.Env ?? []).map((entry) => {
+    const [k] = splitEnv(entry);
+    return state.args.overridesEnv(k) && args.has(k) ? `${k}=${args.get(k)}` : entry;
+  });
   const keys = new Set(env.map((e) => splitEnv(e)[0]));
-  for (const [k, v] of state.args.values()) if (!keys.has(k)) env.push(`${k}=${v}`);
+  for (const [k, v] of args) if (!keys.has(k)) env.push(`${k}=${v}`);
   return env;
 }
 

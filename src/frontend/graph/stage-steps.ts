@@ -29,7 +29,8 @@ export function addSteps(instructions: Instruction[], state: StageState, ctx: St
       throw err;
     }
     state.steps.push(step);
-    state.history.push({ createdBy: step.createdBy, emptyLayer: step.kind === 'config' });
+    // BuildKit's dispatchOnbuild only stores the trigger: ONBUILD has no history entry.
+    if (ins.kind !== 'onbuild') state.history.push({ createdBy: step.createdBy, emptyLayer: step.kind === 'config' });
   }
 }
 
