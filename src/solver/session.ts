@@ -8,6 +8,7 @@ import type { ProgressEmitter } from './events.js';
 import type { HostMounts } from './host-mounts.js';
 import type { NormalizedBuildOptions } from './options.js';
 import type { CacheKey } from './cache-key.js';
+import type { KeyContext } from './step-key.js';
 
 /** What a finished stage hands to the stages and steps that use it. */
 export interface StageOutput {
@@ -49,6 +50,8 @@ export class BuildSession {
   readonly reports: StepReport[] = [];
   /** The `--cache-from` records, consulted when the store misses; null when there are none to use. */
   readonly importedCache: ImportedCache | null;
+  /** What cache keys are computed from. */
+  readonly keys: KeyContext;
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(
@@ -63,6 +66,21 @@ export class BuildSession {
   ) {
     this.limit = pLimit(options.maxParallelism);
     this.importedCache = options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
+    this.keys = {
+      platform: options.platform,
+      network: options.network,
+      context,
+      namedContexts: options.buildContexts,
+      stageKey: async (index) => (await this.stageOutput(index)).key,
+      imageId: async (ref) => (await baseImages.resolve(ref)).id,
+    };
+  }
+
+  /** The output of a stage of this build, once it has finished. */
+  async stageOutput(index: number): Promise<StageOutput> {
+    const output = await this.stageOutputs.get(index);
+    if (!output) throw new Error(`stage ${index} was not scheduled`);
+    return output;
   }
 
   /** Serializes work on `name` inside this process (cache mounts with sharing=locked). */

@@ -1,5 +1,5 @@
 import type { Stage, Step } from '../frontend/index.js';
-import { assertNever } from '../errors.js';
+import { assertNever, UsageError } from '../errors.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
@@ -32,8 +32,7 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
     case 'scratch':
       return { key: baseKey({ kind: 'scratch' }, platform), layers: [], created: 0 };
     case 'stage': {
-      const output = await session.stageOutputs.get(base.index);
-      if (!output) throw new Error(`stage ${base.index} was not scheduled`);
+      const output = await session.stageOutput(base.index);
       return { key: output.key, layers: output.layers, created: output.created };
     }
     case 'image':
@@ -49,11 +48,11 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
 }
 
 function imageOfContext(session: BuildSession, name: string): string {
-  const source = session.options.buildContexts[name] ?? '';
-  if (!source.startsWith('docker-image://')) {
-    throw new Error(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
+  const named = session.options.buildContexts[name];
+  if (named?.kind !== 'image') {
+    throw new UsageError(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
   }
-  return source.slice('docker-image://'.length);
+  return named.ref;
 }
 
 async function runStage(session: BuildSession, stage: Stage): Promise<StageOutput> {
@@ -70,7 +69,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
-    const stepKey = await keyOfStep(session, step, key);
+    const stepKey = await keyOfStep(session.keys, step, key);
     const started = Date.now();
     const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
     if (found.hit !== null) {
