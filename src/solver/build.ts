@@ -8,7 +8,6 @@ import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
 import { BaseImages } from './base-image.js';
 import { ProgressEmitter } from './events.js';
 import { exportImage } from './export.js';
-import { HostMounts } from './host-mounts.js';
 import { loadDockerfile } from './load-dockerfile.js';
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
 import { BuildSession, type StepReport } from './session.js';
@@ -62,8 +61,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   }))().catch((err: unknown) => {
     throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
   });
-  const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
-  const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
+  const session = new BuildSession(options, store, graph, context, progress, baseImages, new AbortController());
   try {
     await importCaches(session, cacheFrom);
     scheduleStages(session);
@@ -86,7 +84,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
       },
     };
   } finally {
-    await mounts.releaseAll();
+    await store.releaseViews();
   }
 }
 

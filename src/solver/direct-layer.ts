@@ -15,15 +15,15 @@ export async function writeDirectLayer(
 ): Promise<string> {
   const { store } = session;
   const scratch = await mkdtemp(join(store.tmpDir(), 'layer-'));
-  const parentRoot = parent ? await session.mounts.overlayView(store.lowerdirs(parent), store.root) : null;
+  const parentView = parent ? await store.view(parent) : null;
   try {
     const outDir = join(scratch, 'layer');
     await mkdir(outDir);
-    await write({ outDir, parentRoot });
+    await write({ outDir, parentRoot: parentView?.path ?? null });
     const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
     return committed.chainId;
   } finally {
-    if (parentRoot) await session.mounts.release(parentRoot);
+    await parentView?.release();
     await rm(scratch, { recursive: true, force: true });
   }
 }

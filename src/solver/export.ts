@@ -1,16 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { layerTarStream } from '../image/layer-tar.js';
+import { exportTo, type ExportTarget } from '../exporter/index.js';
 import type { ImageConfig } from '../image/oci-types.js';
-import { saveDockerArchive, saveOciArchive } from '../image/save-images.js';
 import { historyOf } from './history.js';
 import type { BuildSession, StageOutput } from './session.js';
-
-const run = promisify(execFile);
 
 export interface ExportResult {
   imageId: string;
@@ -38,51 +29,16 @@ export async function exportImage(session: BuildSession, target: StageOutput): P
     };
     const image = await store.putImage({ config, layers: target.layers });
     for (const tag of options.tags) store.tag(tag, image.id);
-    for (const output of options.outputs) {
-      switch (output.type) {
-        case 'image':
-          if (output.push) await push(session, image.id);
-          break;
-        case 'registry':
-          await push(session, image.id);
-          break;
-        case 'docker':
-          await saveDockerArchive(store, { images: [{ id: image.id, tags: options.tags }], dest: resolve(output.dest) });
-          break;
-        case 'oci':
-          await saveOciArchive(store, { images: [{ id: image.id, tags: options.tags }], dest: resolve(output.dest) });
-          break;
-        case 'tar': {
-          const view = await session.mounts.overlayView(layersOrEmpty(session, target), store.root);
-          await pipeline(layerTarStream(view, sourceDateOpts(options.sourceDateEpoch)), createWriteStream(resolve(output.dest)));
-          break;
-        }
-        case 'local': {
-          const view = await session.mounts.overlayView(layersOrEmpty(session, target), store.root);
-          await mkdir(output.dest, { recursive: true });
-          await run('cp', ['-a', `${view}/.`, resolve(output.dest)]);
-          break;
-        }
-      }
-    }
+    const exportTarget: ExportTarget = {
+      store,
+      imageId: image.id,
+      tags: options.tags,
+      chainId: target.layers.at(-1) ?? null,
+      sourceDateEpoch: options.sourceDateEpoch,
+      insecureRegistries: options.insecureRegistries,
+      track: (name, work) => progress.track(progress.vertex(name), work),
+    };
+    for (const output of options.outputs) await exportTo(output, exportTarget);
     return { imageId: image.id, manifestDigest: image.manifestDigest, tags: options.tags };
   });
-}
-
-function layersOrEmpty(session: BuildSession, target: StageOutput): string[] {
-  const top = target.layers.at(-1);
-  return top ? session.store.lowerdirs(top) : [session.store.emptyDir()];
-}
-
-function sourceDateOpts(epoch: number | undefined): { sourceDateEpoch?: number } {
-  return epoch === undefined ? {} : { sourceDateEpoch: epoch };
-}
-
-async function push(session: BuildSession, imageId: string): Promise<void> {
-  const { pushImage } = await import('../registry/index.js');
-  if (session.options.tags.length === 0) throw new Error('pushing needs a name: add -t REGISTRY/NAME:TAG');
-  for (const tag of session.options.tags) {
-    const vertex = session.progress.vertex(`pushing ${tag}`);
-    await session.progress.track(vertex, () => pushImage(session.store, imageId, tag, { client: { insecureRegistries: session.options.insecureRegistries } }));
-  }
 }

@@ -2,9 +2,12 @@ import { cpus } from 'node:os';
 import { hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
+import type { OutputSpec } from '../exporter/index.js';
 import type { NetworkMode } from '../network-mode.js';
 import type { BuildEventListener } from './events.js';
 import { parseNamedContexts, type NamedContext } from './named-context.js';
+
+export type { OutputSpec };
 
 /** A build secret: the file at `src` or the environment variable `env`. */
 export interface SecretSource {
@@ -19,14 +22,6 @@ export interface SshSource {
   /** Agent socket path; defaults to $SSH_AUTH_SOCK for `default`. */
   paths: string[];
 }
-
-export type OutputSpec =
-  | { type: 'image'; push?: boolean }
-  | { type: 'docker'; dest: string }
-  | { type: 'oci'; dest: string }
-  | { type: 'tar'; dest: string }
-  | { type: 'local'; dest: string }
-  | { type: 'registry' };
 
 /** Options of `build()`; each mirrors a `tsbuild build` flag. */
 export interface BuildOptions {

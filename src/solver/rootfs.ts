@@ -37,8 +37,9 @@ async function mountRootfs(session: BuildSession, from: StageBase): Promise<stri
   }
 }
 
+/** Stays mounted until the build ends (the store's views are released then). */
 async function viewOfLayers(session: BuildSession, layers: string[]): Promise<string> {
   const top = layers.at(-1);
   if (top === undefined) return session.store.emptyDir();
-  return session.mounts.overlayView(session.store.lowerdirs(top), session.store.root);
+  return (await session.store.view(top)).path;
 }

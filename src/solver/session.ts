@@ -5,7 +5,6 @@ import { ImportedCache } from '../remote-cache/index.js';
 import type { Store } from '../store/index.js';
 import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
-import type { HostMounts } from './host-mounts.js';
 import type { NormalizedBuildOptions } from './options.js';
 import type { CacheKey } from './cache-key.js';
 import type { KeyContext } from './step-key.js';
@@ -37,7 +36,7 @@ export interface StepReport {
 }
 
 /**
- * Everything one build shares: options, store, context, the graph, host mounts, the
+ * Everything one build shares: options, store, context, the graph, the
  * parallelism limit, and the promises of stages and steps already under way (so that
  * identical steps run once per build).
  */
@@ -59,7 +58,6 @@ export class BuildSession {
     readonly store: Store,
     readonly graph: BuildGraph,
     readonly context: BuildContext,
-    readonly mounts: HostMounts,
     readonly progress: ProgressEmitter,
     readonly baseImages: BaseImages,
     readonly abort: AbortController,
