@@ -4,12 +4,11 @@ import { join, posix } from 'node:path';
 import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';
-import type { BuildSession } from './session.js';
-import { rootfsOf } from './rootfs.js';
+import type { RunContext } from './step-context.js';
 
 /** Turns a RUN step's `--mount` flags into host paths the sandbox can mount. */
 export async function resolveRunMounts(
-  session: BuildSession,
+  ctx: RunContext,
   mounts: StepMount[],
   fail: (message: string) => BuildStepError,
 ): Promise<ResolvedMount[]> {
@@ -17,13 +16,13 @@ export async function resolveRunMounts(
   for (const m of mounts) {
     switch (m.type) {
       case 'bind': {
-        const source = await sourceInside(session, m.fromBase, m.source ?? '/', fail);
+        const source = await sourceInside(ctx, m.fromBase, m.source ?? '/', fail);
         resolved.push({ type: 'bind', source, target: m.target, readonly: m.readonly });
         break;
       }
       case 'cache': {
-        const seed = m.fromBase ? await sourceInside(session, m.fromBase, m.source ?? '/', fail) : null;
-        const dir = await prepareCacheDir(session.store.cacheMountDir(m.id), m, seed);
+        const seed = m.fromBase ? await sourceInside(ctx, m.fromBase, m.source ?? '/', fail) : null;
+        const dir = await prepareCacheDir(ctx.store.cacheMountDir(m.id), m, seed);
         resolved.push({ type: 'cache', source: dir, target: m.target, readonly: m.readonly });
         break;
       }
@@ -32,7 +31,7 @@ export async function resolveRunMounts(
         break;
       case 'secret': {
         const id = m.id;
-        const content = await readSecret(session, id);
+        const content = await readSecret(ctx, id);
         if (content === null) {
           if (m.required) throw fail(`secret "${id}" is required but was not given; pass --secret id=${id},src=FILE`);
           continue;
@@ -43,7 +42,7 @@ export async function resolveRunMounts(
       }
       case 'ssh': {
         const id = m.id;
-        const source = session.options.ssh.find((s) => s.id === id);
+        const source = ctx.options.ssh.find((s) => s.id === id);
         const socket = source?.paths[0] ?? (id === 'default' ? process.env.SSH_AUTH_SOCK : undefined);
         if (!socket) {
           if (m.required) throw fail(`ssh agent "${id}" is required but was not given; pass --ssh ${id}=SOCKET`);
@@ -76,12 +75,12 @@ async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid:
  * link starts at the stage's root, as it would inside the sandbox.
  */
 async function sourceInside(
-  session: BuildSession,
+  ctx: RunContext,
   from: StageBase | undefined,
   source: string,
   fail: (message: string) => BuildStepError,
 ): Promise<string> {
-  const root = from ? await rootfsOf(session, from) : session.context.root;
+  const root = from ? await ctx.rootfs(from) : ctx.context.root;
   try {
     const rel = await resolveInRoot(root, posix.normalize(`/${source}`), { confined: !from, followFinal: true });
     return join(root, rel);
@@ -91,8 +90,8 @@ async function sourceInside(
   }
 }
 
-async function readSecret(session: BuildSession, id: string): Promise<Buffer | null> {
-  const secret = session.options.secrets.find((s) => s.id === id);
+async function readSecret(ctx: RunContext, id: string): Promise<Buffer | null> {
+  const secret = ctx.options.secrets.find((s) => s.id === id);
   if (!secret) return null;
   if (secret.src) return readFile(secret.src);
   const value = secret.env ? process.env[secret.env] : undefined;

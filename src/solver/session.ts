@@ -7,6 +7,8 @@ import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
 import type { NormalizedBuildOptions } from './options.js';
 import type { CacheKey } from './cache-key.js';
+import { rootfsOf } from './rootfs.js';
+import type { RunContext } from './step-context.js';
 import type { KeyContext } from './step-key.js';
 
 /** What a finished stage hands to the stages and steps that use it. */
@@ -51,6 +53,8 @@ export class BuildSession {
   readonly importedCache: ImportedCache | null;
   /** What cache keys are computed from. */
   readonly keys: KeyContext;
+  /** What steps run with (COPY, ADD and WORKDIR use its LayerContext part). */
+  readonly steps: RunContext;
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(
@@ -71,6 +75,16 @@ export class BuildSession {
       namedContexts: options.buildContexts,
       stageKey: async (index) => (await this.stageOutput(index)).key,
       imageId: async (ref) => (await baseImages.resolve(ref)).id,
+    };
+    this.steps = {
+      store,
+      context,
+      options,
+      rootfs: (from) => rootfsOf(this, from),
+      progress,
+      dockerfile: graph.dockerfile,
+      signal: abort.signal,
+      withLock: (name, work) => this.withLock(name, work),
     };
   }
 

@@ -139,13 +139,13 @@ function execute(
 ): Promise<string> {
   switch (step.kind) {
     case 'run':
-      return executeRun(session, step, parent, vertex, fail);
+      return executeRun(session.steps, step, parent, vertex, fail);
     case 'copy':
-      return executeCopy(session, step, parent).catch((err: unknown) => {
+      return executeCopy(session.steps, step, parent).catch((err: unknown) => {
         throw err instanceof BuildStepError ? err : fail(err instanceof Error ? err.message : String(err), err);
       });
     case 'workdir':
-      return executeWorkdir(session, step, parent);
+      return executeWorkdir(session.steps, step, parent);
     default:
       return assertNever(step, 'step');
   }
