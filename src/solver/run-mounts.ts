@@ -5,6 +5,7 @@ import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';
 import type { RunContext } from './step-context.js';
+import { assertNever } from '../errors.js';
 
 /** Turns a RUN step's `--mount` flags into host paths the sandbox can mount. */
 export async function resolveRunMounts(
@@ -51,6 +52,8 @@ export async function resolveRunMounts(
         resolved.push({ type: 'ssh', socket, target: m.target, mode: m.mode, uid: m.uid, gid: m.gid });
         break;
       }
+      default:
+        assertNever(m, 'mount type');
     }
   }
   return resolved;
