@@ -28,13 +28,15 @@ export class Views {
 
   /**
    * Mounts the filesystem of `chainId` (null: an empty root) read-only. Overlayfs refuses a
-   * single lowerdir without an upper dir, so the empty dir pads the stack.
+   * single lowerdir without an upper dir, so the empty dir pads a one-layer stack.
    */
   async view(chainId: string | null): Promise<SnapshotView> {
     const emptyDir = this.ctx.paths.empty;
     await mkdir(emptyDir, { recursive: true });
-    const lowers = chainId === null ? [] : lowerdirs(this.ctx, chainId);
-    const stack = lowers.length >= 2 ? lowers : [...lowers, emptyDir, emptyDir].slice(0, 2);
+    // Overlayfs refuses one directory twice, so an empty root is the (never written) empty dir itself.
+    if (chainId === null) return { path: emptyDir, release: async () => undefined };
+    const lowers = lowerdirs(this.ctx, chainId);
+    const stack = lowers.length >= 2 ? lowers : [...lowers, emptyDir];
     await mkdir(this.ctx.paths.views, { recursive: true });
     const path = join(this.ctx.paths.views, tempName());
     await mkdir(path);

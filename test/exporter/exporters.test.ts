@@ -1,7 +1,7 @@
 // The filesystem outputs (-o type=local, type=tar) of a real build: the merged filesystem of
 // the image, deletions applied, owners and links kept, and no store view left mounted.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/api.js';
@@ -40,6 +40,17 @@ describe('filesystem exporters', () => {
 
     expect(readdirSync(join(env.root, 'views'))).toEqual([]);
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(join(env.root, 'views'));
+  });
+
+  it('write an empty tree for an image without layers', async () => {
+    const context = join(env.work, 'scratch');
+    mkdirSync(context);
+    writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nLABEL empty=yes\n');
+    const dir = join(env.work, 'scratch-out');
+    const tarFile = join(env.work, 'scratch.tar');
+    await build({ context, root: env.root, outputs: [{ type: 'local', dest: dir }, { type: 'tar', dest: tarFile }] });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })).toBe('');
   });
 
   it('refuses an output type it does not know, naming the ones it does', async () => {
