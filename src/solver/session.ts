@@ -75,6 +75,7 @@ export class BuildSession {
       namedContexts: options.buildContexts,
       stageKey: async (index) => (await this.stageOutput(index)).key,
       imageId: async (ref) => (await baseImages.resolve(ref)).id,
+      statCache: (dir) => store.statCache(dir),
     };
     this.steps = {
       store,

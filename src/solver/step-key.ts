@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sourceChecksum, type CopySource } from '../copier/index.js';
-import type { BuildContext } from '../context/index.js';
+import type { BuildContext, StatCache } from '../context/index.js';
 import type { CopyStep, RunStep, StageBase, StepMount, WorkdirStep } from '../frontend/index.js';
 import { assertNever } from '../errors.js';
 import type { NetworkMode } from '../network-mode.js';
@@ -20,6 +20,8 @@ export interface KeyContext {
   stageKey(index: number): Promise<CacheKey>;
   /** The ID of an image (pulled or found in the store). */
   imageId(ref: string): Promise<string>;
+  /** Digests of a named directory context's files by stat, kept across builds. */
+  statCache(dir: string): StatCache;
 }
 
 /** The key of a step that changes the filesystem; config-only steps have none. */
@@ -133,7 +135,7 @@ async function sourceKey(ctx: KeyContext, base: StageBase | undefined, checksum:
     case 'context': {
       const named = namedContext(ctx, base.name);
       return named.kind === 'dir'
-        ? { kind: 'content', checksum: await checksum({ kind: 'dir', root: named.path }) }
+        ? { kind: 'content', checksum: await checksum({ kind: 'dir', root: named.path, statCache: ctx.statCache(named.path) }) }
         : { kind: 'image', id: await ctx.imageId(named.ref) };
     }
     default:

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openContext } from '../../src/context/index.js';
+import { MemoryStatCache, openContext } from '../../src/context/index.js';
 import type { CopyStep, RunStep, StepMount, WorkdirStep } from '../../src/frontend/index.js';
 import type { NetworkMode } from '../../src/network-mode.js';
 import type { Platform } from '../../src/platform.js';
@@ -65,6 +65,7 @@ async function keyOf(w: World, step: FsStep): Promise<string> {
     namedContexts: { ctxdir: parseNamedContext('ctxdir', join(dir, 'named')), ctximage: parseNamedContext('ctximage', 'docker-image://tools:1') },
     stageKey: async (index) => w.stageKeys[index] ?? '',
     imageId: async (ref) => w.images[ref] ?? '',
+    statCache: () => new MemoryStatCache(),
   };
   return keyOfStep(ctx, step, w.parent);
 }
@@ -274,6 +275,7 @@ describe('keyOfStep', () => {
       namedContexts: {},
       stageKey: async () => '',
       imageId: async () => '',
+      statCache: () => new MemoryStatCache(),
     };
     const input = await keyInput(ctx, run([secret, ssh]));
     expect(input.kind === 'run' && input.mounts).toEqual([
