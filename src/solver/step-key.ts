@@ -9,7 +9,7 @@ import { stepKey, type CacheKey, type MountKey, type SourceKey, type StepKeyInpu
 import { copyOptions } from './copy-step.js';
 import type { NamedContext } from './named-context.js';
 
-/** What computing a key may look at: the inputs themselves, never the store or a mount. */
+/** What computing a key may look at: the inputs themselves (and a digest cache), never a snapshot or a mount. */
 export interface KeyContext {
   platform: Platform;
   /** The build's `--network`, which a step's `default` stands for. */
