@@ -5,6 +5,7 @@
 // `!` re-includes; the last matching pattern wins.
 import { BadPatternError, goMatch } from './go-filepath-match.js';
 import { goClean, goDir } from './go-path.js';
+import { assertNever } from '../errors.js';
 
 type MatchType = 'exact' | 'prefix' | 'suffix' | 'regexp';
 
@@ -108,6 +109,8 @@ function matchOne(p: CompiledPattern, path: string): boolean {
     }
     case 'regexp':
       return regexp !== null && regexp.test(path);
+    default:
+      return assertNever(type, 'pattern type');
   }
 }
 

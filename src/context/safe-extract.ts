@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile, type Placement } from '../image/safe-path.js';
 import { readTar, type TarEntry } from '../image/tar/index.js';
 import { native } from '../native.js';
+import { assertNever } from '../errors.js';
 
 /** An archive entry that would escape the destination. */
 export class UnsafeArchiveError extends Error {
@@ -85,6 +86,8 @@ async function extractEntry({ root, owner }: Extraction, at: Placement, { header
     case 'fifo':
       // Devices and fifos are not recreated: a build layer gains nothing from them.
       return;
+    default:
+      assertNever(h.type, 'tar entry type');
   }
   native.lutimens(target, h.mtime.sec, h.mtime.nsec);
   root.extractedAt(at.rel);

@@ -27,7 +27,7 @@ export async function sourceChecksum(req: PlanInput): Promise<string> {
       add: req.add === undefined ? null : { unpack: req.add.unpack ?? null, checksum: req.add.checksum ?? null, keepGitDir: req.add.keepGitDir ?? false },
     }),
   );
-  const statCache = req.from.kind === 'context' ? req.from.context.statCache : undefined;
+  const statCache = req.from.kind === 'context' ? req.from.context.statCache : req.from.statCache;
   const hasher = new TreeHasher(plan.fs, { statCache });
   const filter = plan.exclude === null ? null : { matcher: plan.exclude, base: '' };
   const digests = await Promise.all(plan.items.map((item) => hasher.digest(item.entry.rel, filter)));

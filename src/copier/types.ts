@@ -1,11 +1,14 @@
-import type { BuildContext } from '../context/index.js';
+import type { BuildContext, StatCache } from '../context/index.js';
 
 /** Where sources are read from. */
 export type CopySource =
   /** The build context (already filtered by .dockerignore). */
   | { kind: 'context'; context: BuildContext }
-  /** A mounted read-only root filesystem of another stage or image (`COPY --from`). */
-  | { kind: 'dir'; root: string };
+  /**
+   * A read-only directory: the mounted root of another stage or image, or a named directory
+   * context (`COPY --from`); `statCache` spares re-reading unchanged files when hashing.
+   */
+  | { kind: 'dir'; root: string; statCache?: StatCache };
 
 /** One COPY or ADD instruction, after variable expansion. */
 export interface CopyRequest {

@@ -1,4 +1,5 @@
 import { SandboxError } from './sandbox-error.js';
+import { assertNever } from '../errors.js';
 
 /** A mount as tsbuild-init performs it, after the host-side preparation in prepare-mounts.ts. */
 export type InitMount =
@@ -83,6 +84,8 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
         // The content goes last: the C side takes the rest of the record, NULs and all.
         add('s', m.mode.toString(8), String(m.uid), String(m.gid), target, m.content);
         break;
+      default:
+        assertNever(m, 'mount kind');
     }
   }
   return Buffer.concat(parts);

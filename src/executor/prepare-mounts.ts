@@ -6,6 +6,7 @@ import { escapeOverlayPath, type InitMount } from './init-spec.js';
 import { SandboxError } from './sandbox-error.js';
 import { startSshProxy } from './ssh-proxy.js';
 import type { ResolvedMount } from './types.js';
+import { assertNever } from '../errors.js';
 
 export interface PreparedMounts {
   mounts: InitMount[];
@@ -54,6 +55,8 @@ export async function prepareMounts(resolved: ResolvedMount[], cwd: string, scra
           mounts.push({ kind: 'bind', source: path, target: target(m.target, cwd), readonly: false });
           break;
         }
+        default:
+          assertNever(m, 'mount type');
       }
     }
   } catch (err) {

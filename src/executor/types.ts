@@ -1,3 +1,5 @@
+import type { NetworkMode } from '../network-mode.js';
+
 /**
  * A mount for one RUN step, resolved by the solver to host paths and bytes.
  * Targets are paths inside the sandbox; relative ones resolve against the step's cwd.
@@ -35,7 +37,7 @@ export interface SandboxSpec {
   /** Defaults to `buildkitsandbox`. */
   hostname?: string;
   /** `default` and `none` get a new network namespace with only `lo`; `host` shares the host's. */
-  network: 'default' | 'none' | 'host';
+  network: NetworkMode;
   /** `insecure` keeps every capability and device, like `docker run --privileged`. */
   security?: 'sandbox' | 'insecure';
   mounts: ResolvedMount[];

@@ -7,7 +7,7 @@
 import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { TsbuildError } from '../errors.js';
+import { assertNever, TsbuildError } from '../errors.js';
 import { native } from '../native.js';
 import { uncompressedLayer } from './layer-input.js';
 import { ConfinedRoot, clearTarget, ensureDirectory, lstatOrNull, writeNewFile } from './safe-path.js';
@@ -112,6 +112,8 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
       // The node was just made at this resolved path and is not a symlink, so chmod stays on it.
       await fs.chmod(target, h.mode);
       break;
+    default:
+      assertNever(h.type, 'tar entry type');
   }
   // xattrs after chown, which drops security.capability.
   setXattrs(target, h.xattrs);

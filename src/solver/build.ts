@@ -9,7 +9,6 @@ import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
 import { BaseImages } from './base-image.js';
 import { ProgressEmitter } from './events.js';
 import { exportImages, type ExportResult } from './export.js';
-import { HostMounts } from './host-mounts.js';
 import { loadDockerfile } from './load-dockerfile.js';
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
 import { BuildSession, type StepReport } from './session.js';
@@ -81,12 +80,11 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   for (const graph of graphs) {
     for (const stage of graph.stages) if (stage.steps.some((s) => s.kind === 'run')) checkEmulation(stage.platform);
   }
-  const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
   const abort = new AbortController();
   const sessions: BuildSession[] = [];
   for (const [i, graph] of graphs.entries()) {
     const sessionOptions = { ...options, platform: options.platforms[i]! };
-    sessions.push(new BuildSession(sessionOptions, store, graph, context, mounts, progress, baseImages, abort, sessions[0]));
+    sessions.push(new BuildSession(sessionOptions, store, graph, context, progress, baseImages, abort, sessions[0]));
   }
   const session = sessions[0]!;
   try {
@@ -115,7 +113,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
       },
     };
   } finally {
-    await mounts.releaseAll();
+    await store.releaseViews();
   }
 }
 

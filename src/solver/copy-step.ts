@@ -3,12 +3,11 @@ import { copyToLayer, type CopyRequest } from '../copier/index.js';
 import type { CopyStep } from '../frontend/index.js';
 import { canonicalJson } from './cache-key.js';
 import { writeDirectLayer } from './direct-layer.js';
-import type { BuildSession } from './session.js';
-import { rootfsOf } from './rootfs.js';
+import type { LayerContext } from './step-context.js';
 
 /** The copier's request for a COPY/ADD step, without the parts that need mounts. */
-export async function copySource(session: BuildSession, step: CopyStep): Promise<CopyRequest['from']> {
-  return step.from ? { kind: 'dir', root: await rootfsOf(session, step.from) } : { kind: 'context', context: session.context };
+export async function copySource(ctx: LayerContext, step: CopyStep): Promise<CopyRequest['from']> {
+  return step.from ? { kind: 'dir', root: await ctx.rootfs(step.from) } : { kind: 'context', context: ctx.context };
 }
 
 export function copyOptions(step: CopyStep): Omit<CopyRequest, 'from' | 'parentRoot' | 'outDir'> {
@@ -27,9 +26,9 @@ export function copyOptions(step: CopyStep): Omit<CopyRequest, 'from' | 'parentR
 }
 
 /** Copies the step's sources into a fresh layer dir (no sandbox) and commits it on top of `parent`. */
-export async function executeCopy(session: BuildSession, step: CopyStep, parent: string | null): Promise<string> {
-  const { store } = session;
-  const from = await copySource(session, step);
+export async function executeCopy(ctx: LayerContext, step: CopyStep, parent: string | null): Promise<string> {
+  const { store } = ctx;
+  const from = await copySource(ctx, step);
   const options = copyOptions(step);
   // The last result of this same COPY (same options, parent and source root): files that did
   // not change are hard-linked from it instead of copied. Reading the record holds that
@@ -39,7 +38,7 @@ export async function executeCopy(session: BuildSession, step: CopyStep, parent:
     .digest('hex')}`;
   const previous = store.getCacheRecord(lineage)?.chainId ?? null;
   const reuseDir = previous !== null && store.hasSnapshot(previous) ? store.snapshotDir(previous) : undefined;
-  const chainId = await writeDirectLayer(session, parent, ({ outDir, parentRoot }) =>
+  const chainId = await writeDirectLayer(ctx, parent, ({ outDir, parentRoot }) =>
     copyToLayer({ ...options, from, parentRoot, outDir, ...(reuseDir ? { reuseDir } : {}) }),
   );
   store.putCacheRecord({ key: lineage, chainId, configDelta: null });

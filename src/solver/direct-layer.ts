@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildSession } from './session.js';
+import type { LayerContext } from './step-context.js';
 
 /**
  * The frame of a step that writes its layer directly, without a sandbox (COPY, ADD, WORKDIR):
@@ -9,21 +9,21 @@ import type { BuildSession } from './session.js';
  * Returns the new chain ID; the view and scratch dir are gone afterwards, whatever happens.
  */
 export async function writeDirectLayer(
-  session: BuildSession,
+  ctx: LayerContext,
   parent: string | null,
   write: (layer: { outDir: string; parentRoot: string | null }) => Promise<void>,
 ): Promise<string> {
-  const { store } = session;
+  const { store } = ctx;
   const scratch = await mkdtemp(join(store.tmpDir(), 'layer-'));
-  const parentRoot = parent ? await session.mounts.overlayView(store.lowerdirs(parent), store.root) : null;
+  const parentView = parent ? await store.view(parent) : null;
   try {
     const outDir = join(scratch, 'layer');
     await mkdir(outDir);
-    await write({ outDir, parentRoot });
-    const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: session.options.sourceDateEpoch });
+    await write({ outDir, parentRoot: parentView?.path ?? null });
+    const committed = await store.commitSnapshot({ parent, dir: outDir, sourceDateEpoch: ctx.options.sourceDateEpoch });
     return committed.chainId;
   } finally {
-    if (parentRoot) await session.mounts.release(parentRoot);
+    await parentView?.release();
     await rm(scratch, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,12 @@ import { cpus } from 'node:os';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
+import type { OutputSpec } from '../exporter/index.js';
+import type { NetworkMode } from '../network-mode.js';
 import type { BuildEventListener } from './events.js';
+import { parseNamedContexts, type NamedContext } from './named-context.js';
+
+export type { OutputSpec };
 
 /** A build secret: the file at `src` or the environment variable `env`. */
 export interface SecretSource {
@@ -17,14 +22,6 @@ export interface SshSource {
   /** Agent socket path; none given means $SSH_AUTH_SOCK (normalizeBuildOptions fills it in). */
   paths: string[];
 }
-
-export type OutputSpec =
-  | { type: 'image'; push?: boolean }
-  | { type: 'docker'; dest: string }
-  | { type: 'oci'; dest: string }
-  | { type: 'tar'; dest: string }
-  | { type: 'local'; dest: string }
-  | { type: 'registry' };
 
 /** Options of `build()`; each mirrors a `tsbuild build` flag. */
 export interface BuildOptions {
@@ -49,7 +46,7 @@ export interface BuildOptions {
   /** Labels added to the image (`--label`). */
   labels?: Record<string, string>;
   /** Default network mode of RUN steps (`--network`). */
-  network?: 'default' | 'none' | 'host';
+  network?: NetworkMode;
   /** Build secrets (`--secret`). */
   secrets?: SecretSource[];
   /** SSH agents (`--ssh`). */
@@ -94,8 +91,9 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo'>> {
+export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts'>> {
   cacheTo: NormalizedCacheExportSpec[];
+  buildContexts: Record<string, NamedContext>;
   dockerfile?: string;
   dockerfileText?: string;
   target?: string;
@@ -139,7 +137,7 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     secrets: options.secrets ?? [],
     ssh: (options.ssh ?? []).map(withAgentSocket),
     outputs: options.outputs ?? [{ type: 'image' }],
-    buildContexts: options.buildContexts ?? {},
+    buildContexts: parseNamedContexts(options.buildContexts ?? {}),
     allow,
     insecureRegistries: options.insecureRegistries ?? [],
     cacheTo: (options.cacheTo ?? []).map((spec) => ({ ...spec, mode: spec.mode ?? 'min' })),

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { assertNever } from '../errors.js';
 import type { StageBase } from '../frontend/index.js';
 import type { BuildSession } from './session.js';
 
@@ -21,29 +21,26 @@ async function mountRootfs(session: BuildSession, from: StageBase): Promise<stri
   switch (from.kind) {
     case 'scratch':
       return session.store.emptyDir();
-    case 'stage': {
-      const output = await session.stageOutputs.get(from.index);
-      if (!output) throw new Error(`stage ${from.index} was not scheduled`);
-      return viewOfLayers(session, output.layers);
-    }
+    case 'stage':
+      return viewOfLayers(session, (await session.stageOutput(from.index)).layers);
     case 'image': {
       const image = await session.baseImages.resolve(from.ref, session.options.platform);
       return viewOfLayers(session, image.chainIds);
     }
     case 'context': {
-      const source = session.options.buildContexts[from.name];
-      if (source === undefined) throw new Error(`named context "${from.name}" was not given`);
-      if (source.startsWith('docker-image://')) {
-        const image = await session.baseImages.resolve(source.slice('docker-image://'.length), session.options.platform);
-        return viewOfLayers(session, image.chainIds);
-      }
-      return resolve(source);
+      const named = session.options.buildContexts[from.name];
+      if (named === undefined) throw new Error(`named context "${from.name}" was not given`);
+      if (named.kind === 'dir') return named.path;
+      return viewOfLayers(session, (await session.baseImages.resolve(named.ref, session.options.platform)).chainIds);
     }
+    default:
+      return assertNever(from, 'stage base');
   }
 }
 
+/** Stays mounted until the build ends (the store's views are released then). */
 async function viewOfLayers(session: BuildSession, layers: string[]): Promise<string> {
   const top = layers.at(-1);
   if (top === undefined) return session.store.emptyDir();
-  return session.mounts.overlayView(session.store.lowerdirs(top), session.store.root);
+  return (await session.store.view(top)).path;
 }

@@ -5,12 +5,12 @@ import { excludedUnder } from '../context/excluded.js';
 import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';
-import type { BuildSession } from './session.js';
-import { rootfsOf } from './rootfs.js';
+import type { RunContext } from './step-context.js';
+import { assertNever } from '../errors.js';
 
 /** Turns a RUN step's `--mount` flags into host paths the sandbox can mount. */
 export async function resolveRunMounts(
-  session: BuildSession,
+  ctx: RunContext,
   mounts: StepMount[],
   fail: (message: string) => BuildStepError,
 ): Promise<ResolvedMount[]> {
@@ -18,14 +18,14 @@ export async function resolveRunMounts(
   for (const m of mounts) {
     switch (m.type) {
       case 'bind': {
-        const source = await sourceInside(session, m.fromBase, m.source ?? '/', fail);
-        const hidden = m.fromBase ? [] : await hiddenInContext(session, source);
+        const source = await sourceInside(ctx, m.fromBase, m.source ?? '/', fail);
+        const hidden = m.fromBase ? [] : await hiddenInContext(ctx, source);
         resolved.push({ type: 'bind', source, target: m.target, readonly: m.readonly, ...(hidden.length > 0 ? { hidden } : {}) });
         break;
       }
       case 'cache': {
-        const seed = m.fromBase ? await sourceInside(session, m.fromBase, m.source ?? '/', fail) : null;
-        const dir = await prepareCacheDir(session.store.cacheMountDir(m.id), m, seed);
+        const seed = m.fromBase ? await sourceInside(ctx, m.fromBase, m.source ?? '/', fail) : null;
+        const dir = await prepareCacheDir(ctx.store.cacheMountDir(m.id), m, seed);
         resolved.push({ type: 'cache', source: dir, target: m.target, readonly: m.readonly });
         break;
       }
@@ -34,7 +34,7 @@ export async function resolveRunMounts(
         break;
       case 'secret': {
         const id = m.id;
-        const content = await readSecret(session, id);
+        const content = await readSecret(ctx, id);
         if (content === null) {
           if (m.required) throw fail(`secret "${id}" is required but was not given; pass --secret id=${id},src=FILE`);
           continue;
@@ -45,7 +45,7 @@ export async function resolveRunMounts(
       }
       case 'ssh': {
         const id = m.id;
-        const source = session.options.ssh.find((s) => s.id === id);
+        const source = ctx.options.ssh.find((s) => s.id === id);
         // Only an agent the user forwarded with --ssh, never one found in the environment.
         const socket = source?.paths[0];
         if (!socket) {
@@ -55,6 +55,8 @@ export async function resolveRunMounts(
         resolved.push({ type: 'ssh', socket, target: m.target, mode: m.mode, uid: m.uid, gid: m.gid });
         break;
       }
+      default:
+        assertNever(m, 'mount type');
     }
   }
   return resolved;
@@ -79,12 +81,12 @@ async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid:
  * link starts at the stage's root, as it would inside the sandbox.
  */
 async function sourceInside(
-  session: BuildSession,
+  ctx: RunContext,
   from: StageBase | undefined,
   source: string,
   fail: (message: string) => BuildStepError,
 ): Promise<string> {
-  const root = from ? await rootfsOf(session, from) : session.context.root;
+  const root = from ? await ctx.rootfs(from) : ctx.context.root;
   try {
     const rel = await resolveInRoot(root, posix.normalize(`/${source}`), { confined: !from, followFinal: true });
     return join(root, rel);
@@ -95,14 +97,14 @@ async function sourceInside(
 }
 
 /** What .dockerignore excluded under a context directory `source`: the step does not see it (BuildKit sends none of it). */
-async function hiddenInContext(session: BuildSession, source: string): Promise<string[]> {
-  const rel = relative(session.context.root, source).split(sep).join('/') || '.';
-  const entry = await session.context.entry(rel);
-  return entry?.type === 'dir' ? excludedUnder(session.context, rel) : [];
+async function hiddenInContext(ctx: RunContext, source: string): Promise<string[]> {
+  const rel = relative(ctx.context.root, source).split(sep).join('/') || '.';
+  const entry = await ctx.context.entry(rel);
+  return entry?.type === 'dir' ? excludedUnder(ctx.context, rel) : [];
 }
 
-async function readSecret(session: BuildSession, id: string): Promise<Buffer | null> {
-  const secret = session.options.secrets.find((s) => s.id === id);
+async function readSecret(ctx: RunContext, id: string): Promise<Buffer | null> {
+  const secret = ctx.options.secrets.find((s) => s.id === id);
   if (!secret) return null;
   if (secret.src) return readFile(secret.src);
   const value = secret.env ? process.env[secret.env] : undefined;

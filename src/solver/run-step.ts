@@ -5,8 +5,7 @@ import type { RunStep } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';
 import type { VertexInfo } from './events.js';
 import { resolveRunMounts } from './run-mounts.js';
-import type { BuildSession } from './session.js';
-import type { StepFailure } from './step-context.js';
+import type { RunContext, StepFailure } from './step-context.js';
 
 const TAIL_LINES = 10;
 
@@ -15,22 +14,22 @@ const TAIL_LINES = 10;
  * at a time) are held by one step at a time within this build; ids are taken in sorted order so
  * two steps never wait on each other.
  */
-function withCacheLocks<T>(session: BuildSession, step: RunStep, work: () => Promise<T>): Promise<T> {
+function withCacheLocks<T>(ctx: RunContext, step: RunStep, work: () => Promise<T>): Promise<T> {
   const ids = [
     ...new Set(step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing !== 'shared' ? [`cache:${m.id}`] : []))),
   ].sort();
-  return ids.reduceRight<() => Promise<T>>((inner, id) => () => session.withLock(id, inner), work)();
+  return ids.reduceRight<() => Promise<T>>((inner, id) => () => ctx.withLock(id, inner), work)();
 }
 
 /** Runs a RUN step in the sandbox on top of `parent` and commits its upper dir as a snapshot. */
 export async function executeRun(
-  session: BuildSession,
+  ctx: RunContext,
   step: RunStep,
   parent: string | null,
   vertex: VertexInfo,
   fail: StepFailure,
 ): Promise<string> {
-  const { store, options } = session;
+  const { store, options } = ctx;
   if (step.security === 'insecure' && !options.allow.includes('security.insecure')) {
     throw fail('RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure');
   }
@@ -47,7 +46,7 @@ export async function executeRun(
     const workdir = join(scratch, 'work');
     await mkdir(upperdir);
     await mkdir(workdir);
-    const mounts = await resolveRunMounts(session, step.mounts, fail);
+    const mounts = await resolveRunMounts(ctx, step.mounts, fail);
     for (const file of step.files ?? []) {
       // Heredoc scripts with a shebang run as files: they live on a tmpfs-like scratch bind, never in the layer.
       const hostPath = join(scratch, `heredoc-${mounts.length}`);
@@ -56,7 +55,7 @@ export async function executeRun(
     }
     const lowerdirs = parent ? store.lowerdirs(parent) : [store.emptyDir()];
     const tail: string[] = [];
-    const result = await withCacheLocks(session, step, () => runSandboxed({
+    const result = await withCacheLocks(ctx, step, () => runSandboxed({
       rootfs: { lowerdirs, upperdir, workdir, mountCwd: store.root },
       args: step.args,
       env: [...step.env, ...step.proxyEnv],
@@ -66,10 +65,10 @@ export async function executeRun(
       security: step.security,
       mounts,
       ...(options.limits ? { limits: options.limits } : {}),
-      signal: session.abort.signal,
+      signal: ctx.signal,
       onOutput: (stream, data) => {
         const text = data.toString('utf8');
-        session.progress.log(vertex, stream, text);
+        ctx.progress.log(vertex, stream, text);
         tail.push(...text.split('\n').filter((l) => l !== ''));
         if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
       },
@@ -84,7 +83,7 @@ export async function executeRun(
         message: `process "${step.args.join(' ')}" did not complete successfully: ${why}`,
         step: vertex.name,
         range: step.range,
-        dockerfile: session.graph.dockerfile,
+        dockerfile: ctx.dockerfile,
         outputTail: tail,
       });
     }

@@ -5,9 +5,11 @@ import { ImportedCache } from '../remote-cache/index.js';
 import type { ResolvedImage, Store } from '../store/index.js';
 import type { BaseImages } from './base-image.js';
 import type { ProgressEmitter } from './events.js';
-import type { HostMounts } from './host-mounts.js';
 import type { NormalizedBuildOptions } from './options.js';
 import type { CacheKey } from './cache-key.js';
+import { rootfsOf } from './rootfs.js';
+import type { RunContext } from './step-context.js';
+import type { KeyContext } from './step-key.js';
 
 /** What a finished stage hands to the stages and steps that use it. */
 export interface StageOutput {
@@ -38,7 +40,7 @@ export interface StepReport {
 }
 
 /**
- * Everything one build shares: options, store, context, the graph, host mounts, the
+ * Everything one build shares: options, store, context, the graph, the
  * parallelism limit, and the promises of stages and steps already under way (so that
  * identical steps run once per build). A multi-platform build has one session per target
  * platform; they share the limit, the running steps and the imported cache, so a step whose
@@ -55,6 +57,10 @@ export class BuildSession {
   readonly reports: StepReport[] = [];
   /** The `--cache-from` records, consulted when the store misses; null when there are none to use. */
   readonly importedCache: ImportedCache | null;
+  /** What cache keys are computed from. */
+  readonly keys: KeyContext;
+  /** What steps run with (COPY, ADD and WORKDIR use its LayerContext part). */
+  readonly steps: RunContext;
   private readonly locks: Map<string, Promise<void>>;
 
   constructor(
@@ -62,7 +68,6 @@ export class BuildSession {
     readonly store: Store,
     readonly graph: BuildGraph,
     readonly context: BuildContext,
-    readonly mounts: HostMounts,
     readonly progress: ProgressEmitter,
     readonly baseImages: BaseImages,
     readonly abort: AbortController,
@@ -74,6 +79,32 @@ export class BuildSession {
     this.locks = sibling?.locks ?? new Map();
     this.inflightBases = sibling?.inflightBases ?? new Map();
     this.importedCache = sibling ? sibling.importedCache : options.cacheFrom.length > 0 && !options.noCache ? new ImportedCache(store) : null;
+    this.keys = {
+      platform: options.platform,
+      network: options.network,
+      context,
+      namedContexts: options.buildContexts,
+      stageKey: async (index) => (await this.stageOutput(index)).key,
+      imageId: async (ref) => (await baseImages.resolve(ref, options.platform)).id,
+      statCache: (dir) => store.statCache(dir),
+    };
+    this.steps = {
+      store,
+      context,
+      options,
+      rootfs: (from) => rootfsOf(this, from),
+      progress,
+      dockerfile: graph.dockerfile,
+      signal: abort.signal,
+      withLock: (name, work) => this.withLock(name, work),
+    };
+  }
+
+  /** The output of a stage of this build, once it has finished. */
+  async stageOutput(index: number): Promise<StageOutput> {
+    const output = await this.stageOutputs.get(index);
+    if (!output) throw new Error(`stage ${index} was not scheduled`);
+    return output;
   }
 
   /** Serializes work on `name` inside this process (cache mounts with sharing=locked). */

@@ -1,5 +1,5 @@
 import type { Stage, Step } from '../frontend/index.js';
-import { assertNever } from '../errors.js';
+import { assertNever, UsageError } from '../errors.js';
 import { formatPlatform } from '../platform.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
@@ -37,8 +37,7 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
     case 'scratch':
       return { key: baseKey({ kind: 'scratch' }, platform), layers: [], created: 0 };
     case 'stage': {
-      const output = await session.stageOutputs.get(base.index);
-      if (!output) throw new Error(`stage ${base.index} was not scheduled`);
+      const output = await session.stageOutput(base.index);
       return { key: output.key, layers: output.layers, created: output.created };
     }
     case 'image':
@@ -59,11 +58,11 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
 }
 
 function imageOfContext(session: BuildSession, name: string): string {
-  const source = session.options.buildContexts[name] ?? '';
-  if (!source.startsWith('docker-image://')) {
-    throw new Error(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
+  const named = session.options.buildContexts[name];
+  if (named?.kind !== 'image') {
+    throw new UsageError(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
   }
-  return source.slice('docker-image://'.length);
+  return named.ref;
 }
 
 async function runStage(session: BuildSession, stage: Stage): Promise<StageOutput> {
@@ -80,7 +79,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
-    const stepKey = await keyOfStep(session, step, key, stage.platform);
+    const stepKey = await keyOfStep(session.keys, step, key, stage.platform);
     const started = Date.now();
     const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
     if (found.hit !== null) {
@@ -150,13 +149,13 @@ function execute(
 ): Promise<string> {
   switch (step.kind) {
     case 'run':
-      return executeRun(session, step, parent, vertex, fail);
+      return executeRun(session.steps, step, parent, vertex, fail);
     case 'copy':
-      return executeCopy(session, step, parent).catch((err: unknown) => {
+      return executeCopy(session.steps, step, parent).catch((err: unknown) => {
         throw err instanceof BuildStepError ? err : fail(err instanceof Error ? err.message : String(err), err);
       });
     case 'workdir':
-      return executeWorkdir(session, step, parent);
+      return executeWorkdir(session.steps, step, parent);
     default:
       return assertNever(step, 'step');
   }

@@ -5,6 +5,7 @@ export type { StoreRootOptions } from './root.js';
 export { chainIdOf, chainIdsOf } from './snapshots.js';
 export { sha256 } from './blobs.js';
 export type { LayerInfo, CommitSnapshotOptions } from './snapshots.js';
+export type { SnapshotView } from './views.js';
 export type { ApplyLayerOptions } from './layer-import.js';
 export type { LayerBlob, LayerCompression } from './layer-blobs.js';
 export type { ResolvedImage, ImageSummary, PutImageOptions, RemoveImageResult } from './images.js';

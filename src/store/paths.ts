@@ -17,6 +17,8 @@ export interface StorePaths {
   cacheMounts: string;
   /** Always empty: the lowerdir for FROM scratch. */
   empty: string;
+  /** Mount points of read-only views of snapshot chains, named by their owner process (`tempName()`). */
+  views: string;
 }
 
 export function storePaths(root: string): StorePaths {
@@ -30,6 +32,7 @@ export function storePaths(root: string): StorePaths {
     trash: join(root, 'trash'),
     cacheMounts: join(root, 'cache-mounts'),
     empty: join(root, 'empty'),
+    views: join(root, 'views'),
   };
 }
 

@@ -41,6 +41,7 @@ import {
 } from './snapshots.js';
 import { openStatCache, type StatCache } from './stat-cache.js';
 import { diskUsage, type DiskUsage } from './usage.js';
+import { Views, type SnapshotView } from './views.js';
 
 /**
  * The content-addressed store: blobs, snapshots (unpacked layers in overlay format), images,
@@ -50,6 +51,7 @@ import { diskUsage, type DiskUsage } from './usage.js';
 export class Store {
   readonly root: string;
   readonly #ctx: StoreContext;
+  readonly #views: Views;
   #tmpDir: string | undefined;
 
   constructor(root: string) {
@@ -58,9 +60,11 @@ export class Store {
     const db = openDb(paths.db);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };
+    this.#views = new Views(this.#ctx, root);
   }
 
   close(): void {
+    this.#views.releaseAllSync();
     if (this.#tmpDir) rmSync(this.#tmpDir, { recursive: true, force: true });
     this.#ctx.db.close();
   }
@@ -114,6 +118,17 @@ export class Store {
     return lowerdirs(this.#ctx, chainId);
   }
   /** Absolute path of a chain's own diff (overlay format). */
+  /**
+   * Mounts the filesystem of `chainId` (null: an empty root) read-only and holds it on the
+   * current lease. Release it when done; the rest go with `releaseViews()` or `close()`.
+   */
+  view(chainId: string | null): Promise<SnapshotView> {
+    return this.#views.view(chainId);
+  }
+  /** Unmounts every view this store object mounted. */
+  releaseViews(): Promise<void> {
+    return this.#views.releaseAll();
+  }
   snapshotDir(chainId: string): string {
     requireLayer(this.#ctx, chainId);
     return snapshotDirOf(this.#ctx, chainId);

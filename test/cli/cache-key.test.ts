@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { baseKey, canonicalJson, stepKey } from '../../src/solver/cache-key.js';
+import { baseKey, canonicalJson, stepKey, type RunKey } from '../../src/solver/cache-key.js';
 import type { Platform } from '../../src/platform.js';
 
 const amd64: Platform = { os: 'linux', architecture: 'amd64' };
 const arm64: Platform = { os: 'linux', architecture: 'arm64' };
 const parent = baseKey({ kind: 'image', imageId: `sha256:${'a'.repeat(64)}` }, amd64);
-const run = { kind: 'run', args: ['/bin/sh', '-c', 'make'], env: { PATH: '/usr/bin', CC: 'gcc' }, workdir: '/src', user: '' };
+const run: RunKey = {
+  kind: 'run',
+  args: ['/bin/sh', '-c', 'make'],
+  env: ['PATH=/usr/bin', 'CC=gcc'],
+  workdir: '/src',
+  user: '',
+  network: 'default',
+  security: 'sandbox',
+  mounts: [],
+  files: [],
+};
 
 describe('canonicalJson', () => {
   it('gives the same text whatever order the keys were written in', () => {
@@ -35,7 +45,7 @@ describe('stepKey', () => {
   });
 
   it('does not depend on the key order of the step description', () => {
-    const reordered = { user: '', workdir: '/src', env: { CC: 'gcc', PATH: '/usr/bin' }, args: run.args, kind: 'run' };
+    const reordered: RunKey = { files: [], mounts: [], security: 'sandbox', network: 'default', user: '', workdir: '/src', env: run.env, args: run.args, kind: 'run' };
     expect(stepKey(parent, amd64, reordered)).toBe(stepKey(parent, amd64, run));
   });
 
@@ -54,15 +64,17 @@ describe('stepKey', () => {
   it('changes with any part of the step', () => {
     const key = stepKey(parent, amd64, run);
     expect(stepKey(parent, amd64, { ...run, args: ['/bin/sh', '-c', 'make install'] })).not.toBe(key);
-    expect(stepKey(parent, amd64, { ...run, env: { ...run.env, CC: 'clang' } })).not.toBe(key);
+    expect(stepKey(parent, amd64, { ...run, env: ['PATH=/usr/bin', 'CC=clang'] })).not.toBe(key);
     expect(stepKey(parent, amd64, { ...run, workdir: '/' })).not.toBe(key);
     expect(stepKey(parent, amd64, { ...run, user: 'nobody' })).not.toBe(key);
-    expect(stepKey(parent, amd64, { ...run, kind: 'copy' })).not.toBe(key);
+    expect(stepKey(parent, amd64, { kind: 'workdir', path: '/src', user: '' })).not.toBe(key);
   });
 
   it('does not mix up the parent and the step', () => {
     // The key hashes a structured document, so moving text between fields cannot collide.
-    expect(stepKey('sha256:x', amd64, { kind: 'run' })).not.toBe(stepKey('sha256:', amd64, { kind: 'xrun' }));
+    expect(stepKey('sha256:x', amd64, { kind: 'workdir', path: '/a', user: '' })).not.toBe(
+      stepKey('sha256:', amd64, { kind: 'workdir', path: 'x/a', user: '' }),
+    );
   });
 });
 

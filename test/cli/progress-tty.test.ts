@@ -30,6 +30,7 @@ const asStream = (s: FakeStream): NodeJS.WriteStream => s as unknown as NodeJS.W
 
 /** The visible lines of one frame: escape sequences removed, trailing newline dropped. */
 function lines(frame: string): string[] {
+  // eslint-disable-next-line no-control-regex -- ESC starts the cursor and erase sequences being removed.
   const text = frame.replace(/\x1b\[\d*[FKJ]/g, '');
   return text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
 }

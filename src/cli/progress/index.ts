@@ -2,6 +2,7 @@ import type { BuildEvent } from '../../solver/events.js';
 import { plainRenderer } from './plain.js';
 import { rawJsonRenderer } from './rawjson.js';
 import { ttyRenderer } from './tty.js';
+import { assertNever } from '../../errors.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'rawjson' | 'quiet';
 
@@ -24,5 +25,7 @@ export function createRenderer(mode: ProgressMode, stream: NodeJS.WriteStream): 
       return { onEvent: rawJsonRenderer(write), finish: () => undefined };
     case 'quiet':
       return { onEvent: () => undefined, finish: () => undefined };
+    default:
+      return assertNever(resolved, 'progress mode');
   }
 }

@@ -1,5 +1,6 @@
 import type { BuildEvent } from '../../solver/events.js';
 import { formatSeconds, splitLines } from './format.js';
+import { assertNever } from '../../errors.js';
 
 /**
  * BuildKit's `--progress=plain`: `#N name`, the step's output lines prefixed with `#N`,
@@ -35,6 +36,8 @@ export function plainRenderer(write: (text: string) => void): (event: BuildEvent
         flush(n);
         write(`#${n} ERROR: ${event.message}\n\n`);
         break;
+      default:
+        assertNever(event, 'progress event');
     }
   };
 }

@@ -1,5 +1,6 @@
 import type { BuildEvent } from '../../solver/events.js';
 import { formatSeconds, splitLines } from './format.js';
+import { assertNever } from '../../errors.js';
 
 interface VertexState {
   number: number;
@@ -86,6 +87,8 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
       case 'vertex-error':
         if (v) Object.assign(v, { status: 'error', ended: event.time });
         break;
+      default:
+        assertNever(event, 'progress event');
     }
     schedule();
   };

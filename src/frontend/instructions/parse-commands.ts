@@ -1,3 +1,4 @@
+import { NETWORK_MODES } from '../../network-mode.js';
 import { InstructionProblem } from '../errors.js';
 import { parseGoDuration } from './go-duration.js';
 import { mountFields } from './mounts.js';
@@ -6,13 +7,11 @@ import type {
   CmdInstruction,
   EntrypointInstruction,
   HealthcheckInstruction,
-  NetworkMode,
   RunInstruction,
   SecurityMode,
   ShellInstruction,
 } from './types.js';
 
-const NETWORKS: readonly NetworkMode[] = ['default', 'none', 'host'];
 const SECURITY: readonly SecurityMode[] = ['sandbox', 'insecure'];
 
 /** `RUN [--mount=…] [--network=…] [--security=…] [--device=…] <cmd>` */
@@ -20,7 +19,7 @@ export function parseRun(req: ParseRequest): RunInstruction {
   const flags = flagsOf(req, { mount: 'strings', network: 'string', security: 'string', device: 'strings' });
   const mounts = flags.strings('mount');
   for (const m of mounts) mountFields(m);
-  const network = oneOf('network', flags.string('network'), NETWORKS);
+  const network = oneOf('network', flags.string('network'), NETWORK_MODES);
   const security = oneOf('security', flags.string('security'), SECURITY);
   return {
     kind: 'run',

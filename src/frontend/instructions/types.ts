@@ -1,4 +1,7 @@
+import type { NetworkMode } from '../../network-mode.js';
 import type { SourceRange } from '../source.js';
+
+export type { NetworkMode };
 
 /** What every typed instruction carries. */
 export interface InstructionBase {
@@ -29,7 +32,6 @@ export interface CommandLine {
   files: InlineFile[];
 }
 
-export type NetworkMode = 'default' | 'none' | 'host';
 export type SecurityMode = 'sandbox' | 'insecure';
 
 export interface FromInstruction extends InstructionBase {

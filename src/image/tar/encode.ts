@@ -17,6 +17,7 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
 
 /** Plain ASCII fits a ustar field as is; anything else goes through PAX, which is UTF-8 by definition. */
 function fitsField(text: string, width: number): boolean {
+  // eslint-disable-next-line no-control-regex -- NUL ends a ustar field, so it is what the range leaves out.
   return text.length <= width && /^[\x01-\x7f]*$/.test(text);
 }
 
