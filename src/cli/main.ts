@@ -20,7 +20,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   du: async () => (await import('./commands/du.js')).command,
   prune: async () => (await import('./commands/prune.js')).command,
   fsck: async () => (await import('./commands/fsck.js')).command,
+  info: async () => (await import('./commands/info.js')).command,
 };
+
+/** Commands that need neither the store nor the sandbox, so a non-root user runs them as is. */
+const RUN_AS_CALLER = new Set(['debug', 'login', 'logout', 'info']);
 
 const TOP_USAGE = `usage: tsbuild [COMMAND] [OPTIONS]
 
@@ -71,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode).
+    if (!RUN_AS_CALLER.has(name) && process.getuid?.() !== 0 && process.argv[1] !== undefined) {
+      const { runInUserNamespace } = await import('../rootless/index.js');
+      return await runInUserNamespace(process.argv[1], argv);
+    }
     return await command.run(args);
   } catch (err) {
     return reportError(err);

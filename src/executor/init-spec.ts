@@ -21,6 +21,8 @@ export interface InitSpec {
   hostname: string;
   hostNetwork: boolean;
   insecure: boolean;
+  /** Set when tsbuild runs rootless, as root of a user namespace: the init mounts accordingly. */
+  userns?: boolean;
   args: string[];
   env: string[];
   cwd: string;
@@ -52,6 +54,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
   add('hostname', text('hostname', spec.hostname));
   if (spec.hostNetwork) add('hostnet', '1');
   if (spec.insecure) add('insecure', '1');
+  if (spec.userns) add('userns', '1');
   for (const arg of spec.args) add('arg', text('argument', arg));
   for (const env of spec.env) add('env', text('environment variable', env));
   add('cwd', text('working directory', spec.cwd));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { inUserNamespace } from '../rootless/index.js';
 import { createStepCgroup, type StepCgroup } from './cgroups.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
@@ -27,7 +28,9 @@ const DEFAULT_HOSTNAME = 'buildkitsandbox';
  */
 export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   spec.signal?.throwIfAborted();
-  if (process.getuid?.() !== 0) throw new SandboxError('running a step needs root (rootless mode is not supported yet)');
+  if (process.getuid?.() !== 0) {
+    throw new SandboxError('running a step needs root, or the tsbuild command, which runs a non-root user in a user namespace');
+  }
   if (!existsSync(INIT_BINARY)) throw new SandboxError(`${INIT_BINARY} is missing; build it with node-gyp rebuild`);
   const scratch = await mkdtemp(join(tmpdir(), 'tsbuild-step-'));
   let mounts: PreparedMounts | undefined;
@@ -46,6 +49,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       hostname: spec.hostname ?? DEFAULT_HOSTNAME,
       hostNetwork: spec.network === 'host',
       insecure: spec.security === 'insecure',
+      userns: inUserNamespace(),
       args: spec.args,
       env: [...spec.env, ...mounts.env],
       cwd,
@@ -87,12 +91,14 @@ async function overlayOptions(rootfs: SandboxSpec['rootfs'], scratch: string): P
   const lowers = rootfs.lowerdirs.length > 0 ? rootfs.lowerdirs : [await mkdirIn(scratch, 'empty')];
   // Plain overlay format for the diff: no redirect or metacopy xattrs; renaming a lower
   // directory then copies it up whole, as Docker's overlay2 does.
+  // In a user namespace (rootless) the markers go to user.overlay.* xattrs (`userxattr`),
+  // which also rules out redirects.
   const options = [
     `lowerdir=${lowers.map(escapeOverlayPath).join(':')}`,
     `upperdir=${escapeOverlayPath(rootfs.upperdir)}`,
     `workdir=${escapeOverlayPath(rootfs.workdir)}`,
     'index=off',
-    'redirect_dir=off',
+    inUserNamespace() ? 'userxattr' : 'redirect_dir=off',
     'metacopy=off',
   ].join(',');
   if (options.length > MAX_MOUNT_OPTIONS) {

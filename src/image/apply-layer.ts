@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
 import { native } from '../native.js';
+import { OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
 import { uncompressedLayer } from './layer-input.js';
 import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile } from './safe-path.js';
 import { readTar, type TarHeader } from './tar/index.js';
@@ -32,12 +33,11 @@ export interface ApplyLayerResult {
 const OPAQUE_MARKER = '.wh..wh..opq';
 const WHITEOUT_PREFIX = '.wh.';
 // Overlay bookkeeping comes only from the whiteout markers above: a tar that carried
-// trusted.overlay.* itself could plant redirects or metacopy files in the snapshot.
-const OVERLAY_XATTR = 'trusted.overlay.';
-
+// trusted.overlay.* (or user.overlay.*, a rootless store's) itself could plant redirects or
+// metacopy files in the snapshot.
 function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   for (const [name, value] of Object.entries(xattrs)) {
-    if (!name.startsWith(OVERLAY_XATTR)) native.lsetxattr(target, name, value);
+    if (!OVERLAY_XATTR_PREFIXES.some((prefix) => name.startsWith(prefix))) native.lsetxattr(target, name, value);
   }
 }
 
@@ -50,7 +50,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
   const base = at.parts[at.parts.length - 1]!;
 
   if (base === OPAQUE_MARKER) {
-    native.lsetxattr(parent, 'trusted.overlay.opaque', Buffer.from('y'));
+    native.lsetxattr(parent, `${overlayXattrPrefix()}opaque`, Buffer.from('y'));
     return;
   }
   if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs bookkeeping (.wh..wh.plnk), meaningless here

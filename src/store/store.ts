@@ -6,6 +6,7 @@ import { cacheMountDir } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
+import { claimIdMapping } from './id-map.js';
 import type { FsckResult } from './fsck.js';
 import {
   listImages,
@@ -50,6 +51,7 @@ export class Store {
   constructor(root: string) {
     const paths = storePaths(root);
     mkdirSync(root, { recursive: true });
+    claimIdMapping(root);
     const db = openDb(paths.db);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };
