@@ -28,8 +28,22 @@ export interface RootlessCheck {
   problems: string[];
 }
 
+export interface RootlessCheckInputs {
+  subuid: string;
+  subgid: string;
+  /** Where newuidmap and newgidmap are looked for. */
+  programDirs: string[];
+}
+
+const DEFAULT_INPUTS = (): RootlessCheckInputs => ({
+  subuid: '/etc/subuid',
+  subgid: '/etc/subgid',
+  programDirs: [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/bin', '/sbin'],
+});
+
 /** Checks this machine and account for rootless use, without changing anything. */
-export function checkRootless(files = { subuid: '/etc/subuid', subgid: '/etc/subgid' }): RootlessCheck {
+export function checkRootless(inputs: Partial<RootlessCheckInputs> = {}): RootlessCheck {
+  const files = { ...DEFAULT_INPUTS(), ...inputs };
   const { username: user, uid, gid } = userInfo();
   const problems: string[] = [];
   const disabled = userNamespacesDisabled();
@@ -39,22 +53,51 @@ export function checkRootless(files = { subuid: '/etc/subuid', subgid: '/etc/sub
   if (major < OVERLAY_IN_USERNS[0] || (major === OVERLAY_IN_USERNS[0] && minor < OVERLAY_IN_USERNS[1])) {
     problems.push(`overlayfs refuses mounts in a user namespace on Linux ${kernel}: rootless builds need Linux 5.11 or later`);
   }
-  const newuidmap = findProgram('newuidmap');
-  const newgidmap = findProgram('newgidmap');
+  const newuidmap = findProgram('newuidmap', files.programDirs);
+  const newgidmap = findProgram('newgidmap', files.programDirs);
   if (!newuidmap || !newgidmap) {
     problems.push(`${newuidmap ? 'newgidmap' : 'newuidmap'} is not installed: as root, run apt-get install uidmap`);
   }
   const subuid = subordinateRange(files.subuid, user, uid);
-  if (!subuid) {
-    problems.push(`user ${user} has no subordinate uids in ${files.subuid}: as root, run usermod --add-subuids 100000-165535 ${user}`);
-  }
   const subgid = subordinateRange(files.subgid, user, uid);
-  if (!subgid) {
-    problems.push(`user ${user} has no subordinate gids in ${files.subgid}: as root, run usermod --add-subgids 100000-165535 ${user}`);
+  if (!subuid || !subgid) {
+    const range = freeRange([files.subuid, files.subgid]);
+    const missing = [!subuid && files.subuid, !subgid && files.subgid].filter(Boolean).join(' and ');
+    const fix = [!subuid && `--add-subuids ${range}`, !subgid && `--add-subgids ${range}`].filter(Boolean).join(' ');
+    problems.push(`user ${user} has no subordinate ids in ${missing}: as root, run usermod ${fix} ${user}`);
   }
   if (!existsSync(USERNS_HELPER)) problems.push(`${USERNS_HELPER} is missing: build it with npx node-gyp rebuild`);
   if (problems.length > 0 || !subuid || !subgid || !newuidmap || !newgidmap) return { problems };
   return { setup: { user, uid, gid, subuid, subgid, newuidmap, newgidmap }, problems };
+}
+
+/** The first block of 65536 ids from 100000 on that no entry of the files uses yet. */
+export function freeRange(files: string[]): string {
+  const used: [number, number][] = [];
+  for (const file of files) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // no such file: nothing used
+    }
+    for (const line of text.split('\n')) {
+      const [, start, count] = line.split(':').map(Number);
+      if (Number.isSafeInteger(start) && Number.isSafeInteger(count)) used.push([start!, start! + count!]);
+    }
+  }
+  let start = 100_000;
+  const size = 65_536;
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const [from, to] of used) {
+      if (start < to && from < start + size) {
+        start = to;
+        moved = true;
+      }
+    }
+  }
+  return `${start}-${start + size - 1}`;
 }
 
 function readSysctl(path: string): string | undefined {
@@ -79,8 +122,7 @@ function userNamespacesDisabled(): string | undefined {
   return undefined;
 }
 
-function findProgram(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
+function findProgram(name: string, dirs: string[]): string | undefined {
   for (const dir of dirs) {
     const path = join(dir, name);
     try {

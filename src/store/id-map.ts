@@ -17,6 +17,7 @@ export function claimIdMapping(root: string): void {
   try {
     recorded = readFileSync(file, 'utf8').trim();
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EACCES') throw refusal(root, 'another user', mine);
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     // A store from before this file: a rootless process sees a store of the host's root as
     // owned by the overflow id, never by its own 0.
@@ -30,7 +31,13 @@ export function claimIdMapping(root: string): void {
     }
   }
   if (recorded === mine) return;
-  throw refusal(root, HOST.test(recorded) ? 'a root tsbuild' : `a rootless tsbuild (ids mapped ${recorded})`, mine);
+  throw refusal(root, describe(recorded), mine);
+}
+
+function describe(mapping: string): string {
+  if (HOST.test(mapping)) return 'a root tsbuild';
+  const uid = /^uid 0 (\d+) 1\b/.exec(mapping)?.[1];
+  return uid === undefined ? `a tsbuild with other ids (${mapping})` : `the rootless tsbuild of uid ${uid} (ids ${mapping})`;
 }
 
 function refusal(root: string, owner: string, mine: string): StoreError {
