@@ -69,17 +69,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
     return 2;
   }
+  const help = args.includes('--help') || args.includes('-h');
+  // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode),
+  // before this process loads the command's modules, which only the inner one needs.
+  if (!help && !RUN_AS_CALLER.has(name) && process.getuid?.() !== 0 && process.argv[1] !== undefined) {
+    try {
+      const { runInUserNamespace } = await import('../rootless/reexec.js');
+      return await runInUserNamespace(process.argv[1], argv);
+    } catch (err) {
+      return reportError(err);
+    }
+  }
   const command = await loader();
-  if (args.includes('--help') || args.includes('-h')) {
+  if (help) {
     process.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
     return 0;
   }
   try {
-    // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode).
-    if (!RUN_AS_CALLER.has(name) && process.getuid?.() !== 0 && process.argv[1] !== undefined) {
-      const { runInUserNamespace } = await import('../rootless/index.js');
-      return await runInUserNamespace(process.argv[1], argv);
-    }
     return await command.run(args);
   } catch (err) {
     return reportError(err);
