@@ -8,6 +8,7 @@ import { checkRootless } from '../../src/rootless/prerequisites.js';
 import { subordinateRange } from '../../src/rootless/subids.js';
 import { readTar } from '../../src/image/tar/index.js';
 import { busyboxMissing, busyboxRootfsTar } from '../helpers/busybox-rootfs.js';
+import { registryUnavailableReason, startRegistry } from '../helpers/registry.js';
 import { copyTsbuild, createUser, removeDir, runAs, sharedTempDir, type RunResult, type TestUser } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -148,6 +149,37 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
     const limited = as(user, ['build', '--no-cache', '--memory', '64m', '-f', 'ctx/Dockerfile.limits', 'ctx']);
     expect(limited.status, limited.stderr).toBe(0);
     expect(limited.stderr.match(/WARNING: rootless mode without a delegated cgroup v2 subtree/g)).toHaveLength(1);
+  });
+
+  it('builds with cache, secret and tmpfs mounts', () => {
+    writeFileSync(join(dir, 'secret.txt'), 'sesame\n');
+    spawnSync('chmod', ['644', join(dir, 'secret.txt')]);
+    writeFileSync(
+      join(dir, 'ctx/Dockerfile.mounts'),
+      'FROM busybox\nRUN --mount=type=cache,target=/cache,uid=1000 --mount=type=secret,id=s --mount=type=tmpfs,target=/scratch \\\n' +
+        ' stat -c %u /cache > /cache-owner && cat /run/secrets/s > /scratch/s && wc -c < /scratch/s > /secret-size\n' +
+        'CMD ["cat", "/cache-owner", "/secret-size"]\n',
+    );
+    const built = as(user, ['build', '-t', 'mounts', '--secret', 'id=s,src=secret.txt', '-f', 'ctx/Dockerfile.mounts', 'ctx']);
+    expect(built.status, built.stderr).toBe(0);
+    expect(as(user, ['run', 'mounts']).stdout).toBe('1000\n7\n');
+  });
+
+  it.skipIf(registryUnavailableReason())('pushes to and pulls from a registry', async () => {
+    const registry = await startRegistry();
+    try {
+      const ref = `${registry.host}/rootless/app:1`;
+      expect(as(user, ['tag', 'app', ref]).status).toBe(0);
+      const pushed = as(user, ['push', ref]);
+      expect(pushed.status, pushed.stderr).toBe(0);
+      const other = join(user.home, 'other-store');
+      const pulled = as(user, ['pull', '--root', other, ref]);
+      expect(pulled.status, pulled.stderr).toBe(0);
+      const ran = as(user, ['run', '--root', other, ref]);
+      expect(ran.stdout, ran.stderr).toBe('hello from app\n1000\n');
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('prunes and checks its store', () => {
