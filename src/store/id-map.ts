@@ -11,6 +11,13 @@ const FILE = 'idmap';
 const HOST = /^uid 0 0 4294967295; gid 0 0 4294967295$/;
 
 export function claimIdMapping(root: string): void {
+  // Only root, or root of the user namespace rootless mode makes, writes a store: a plain
+  // user's files would carry neither the image's ids nor the mapping recorded here.
+  if (process.getuid?.() !== 0) {
+    throw new StoreError(
+      `a non-root process cannot use the store ${root} directly: the tsbuild command and build() enter a user namespace first (rootless mode)`,
+    );
+  }
   const mine = idMapping();
   const file = join(root, FILE);
   let recorded: string;
