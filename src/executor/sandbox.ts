@@ -60,7 +60,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     const { status, code, killedBy } = await runInit(encoded, spec);
     if (spec.signal?.aborted) throw spec.signal.reason;
     const parsed = parseInitStatus(status);
-    if (parsed.error !== undefined) throw new SandboxError(parsed.error);
+    if (parsed.error !== undefined) throw new SandboxError(explainInitError(parsed.error));
     await removeSetupTraces(upperdir, parsed.traces);
     const oomKilled = (await cgroup?.oomKilled()) ?? false;
     // Without an exit record, PID 1 itself was killed (by the OOM killer, say).
@@ -75,6 +75,12 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     await cgroup?.remove();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Rootless: overlayfs refusing the root mount has a cause the user can act on. */
+function explainInitError(error: string): string {
+  if (!inUserNamespace() || !error.startsWith('mounting the root overlay')) return error;
+  return `${error}: overlayfs refused the mount in a user namespace (rootless mode); it needs Linux 5.11 or later and a store on a local filesystem with user.* xattrs (ext4, xfs, btrfs; tmpfs from Linux 6.6): point --root or TSBUILD_ROOT at one`;
 }
 
 async function mkdirIn(parent: string, name: string): Promise<string> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
 import { native } from '../native.js';
-import { OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
+import { inUserNamespace, OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
 import { uncompressedLayer } from './layer-input.js';
 import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile } from './safe-path.js';
 import { readTar, type TarHeader } from './tar/index.js';
@@ -42,6 +42,16 @@ function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
 }
 
 const DEVICE_TYPE = { char: constants.S_IFCHR, block: constants.S_IFBLK, fifo: constants.S_IFIFO } as const;
+
+function makeNode(h: TarHeader, type: keyof typeof DEVICE_TYPE, target: string): void {
+  try {
+    native.mknod(target, DEVICE_TYPE[type], h.devmajor, h.devminor);
+  } catch (err) {
+    // A user namespace's root may make fifos and whiteouts, never a real device.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || type === 'fifo' || !inUserNamespace()) throw err;
+    throw new LayerApplyError(h.name, `a ${type} device node (${h.devmajor}:${h.devminor}) cannot be created in rootless mode; remove it from the image (RUN steps get /dev from the sandbox) or use tsbuild as root`);
+  }
+}
 
 async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
   const at = await root.place(h.name, true);
@@ -91,7 +101,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     case 'block':
     case 'fifo':
       await clearTarget(target, false);
-      native.mknod(target, DEVICE_TYPE[h.type], h.devmajor, h.devminor);
+      makeNode(h, h.type, target);
       await fs.lchown(target, h.uid, h.gid);
       // The node was just made at this resolved path and is not a symlink, so chmod stays on it.
       await fs.chmod(target, h.mode);

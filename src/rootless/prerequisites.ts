@@ -33,12 +33,15 @@ export interface RootlessCheckInputs {
   subgid: string;
   /** Where newuidmap and newgidmap are looked for. */
   programDirs: string[];
+  /** The sysctl tree (`/proc/sys`). */
+  sysctl: string;
 }
 
 const DEFAULT_INPUTS = (): RootlessCheckInputs => ({
   subuid: '/etc/subuid',
   subgid: '/etc/subgid',
   programDirs: [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/bin', '/sbin'],
+  sysctl: '/proc/sys',
 });
 
 /** Checks this machine and account for rootless use, without changing anything. */
@@ -46,7 +49,7 @@ export function checkRootless(inputs: Partial<RootlessCheckInputs> = {}): Rootle
   const files = { ...DEFAULT_INPUTS(), ...inputs };
   const { username: user, uid, gid } = userInfo();
   const problems: string[] = [];
-  const disabled = userNamespacesDisabled();
+  const disabled = userNamespacesDisabled(files.sysctl);
   if (disabled) problems.push(disabled);
   const kernel = release();
   const [major = 0, minor = 0] = kernel.split(/[.-]/).map(Number);
@@ -108,15 +111,15 @@ function readSysctl(path: string): string | undefined {
   }
 }
 
-function userNamespacesDisabled(): string | undefined {
-  if (readSysctl('/proc/sys/user/max_user_namespaces') === '0') {
+function userNamespacesDisabled(sysctl: string): string | undefined {
+  if (readSysctl(join(sysctl, 'user/max_user_namespaces')) === '0') {
     return 'user namespaces are disabled (user.max_user_namespaces = 0): as root, run sysctl -w user.max_user_namespaces=28633';
   }
   // Debian's and Ubuntu's switch for unprivileged user namespaces.
-  if (readSysctl('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
+  if (readSysctl(join(sysctl, 'kernel/unprivileged_userns_clone')) === '0') {
     return 'user namespaces are disabled for unprivileged users (kernel.unprivileged_userns_clone = 0): as root, run sysctl -w kernel.unprivileged_userns_clone=1';
   }
-  if (readSysctl('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') {
+  if (readSysctl(join(sysctl, 'kernel/apparmor_restrict_unprivileged_userns')) === '1') {
     return 'AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1): as root, run sysctl -w kernel.apparmor_restrict_unprivileged_userns=0';
   }
   return undefined;
