@@ -64,6 +64,18 @@ export function createUser(prefix: string, opts: { subids: boolean }): TestUser 
   };
 }
 
+/**
+ * A node binary `user` may run: this one, or a copy in `dir` when it lives somewhere the user
+ * cannot reach (a version manager under /root, say).
+ */
+export function nodeFor(user: TestUser, dir: string): string {
+  if (spawnSync('runuser', ['-u', user.name, '--', process.execPath, '-e', '0']).status === 0) return process.execPath;
+  const copy = join(dir, 'node');
+  cpSync(process.execPath, copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
 export interface RunResult {
   status: number;
   stdout: string;

@@ -8,7 +8,7 @@ import { subordinateRange } from '../../src/rootless/subids.js';
 import { readTar } from '../../src/image/tar/index.js';
 import { busyboxMissing, busyboxRootfsTar } from '../helpers/busybox-rootfs.js';
 import { registryUnavailableReason, startRegistry } from '../helpers/registry.js';
-import { copyTsbuild, createUser, removeDir, runAs, sharedTempDir, type RunResult, type TestUser } from './helpers.js';
+import { copyTsbuild, createUser, nodeFor, removeDir, runAs, sharedTempDir, type RunResult, type TestUser } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
 const EPOCH = '1700000000';
@@ -38,8 +38,9 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
   let user: TestUser;
   let nosub: TestUser;
   let rootStore: string;
+  let node: string;
   const as = (u: TestUser, args: string[], env: Record<string, string> = {}): RunResult =>
-    runAs(u, [process.execPath, cli, ...args], { cwd: dir, env });
+    runAs(u, [node, cli, ...args], { cwd: dir, env });
   const asRoot = (args: string[], env: Record<string, string> = {}): RunResult => {
     const out = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, TSBUILD_ROOT: rootStore, ...env } });
     return { status: out.status ?? -1, stdout: out.stdout, stderr: out.stderr };
@@ -56,6 +57,7 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
     rootStore = join(dir, 'root-store');
     user = createUser('tsbrl', { subids: true });
     nosub = createUser('tsbns', { subids: false });
+    node = nodeFor(user, dir);
   });
 
   afterAll(() => {
@@ -200,7 +202,7 @@ try {
 `,
     );
     spawnSync('chmod', ['644', script]);
-    const r = runAs(user, [process.execPath, script], { cwd: dir });
+    const r = runAs(user, [node, script], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('true api-app "api says 0\\n"\ntrue 1 failing\n');
   });
