@@ -1,7 +1,7 @@
 // What the current user can use, for `tsbuild info`: each probe is tried for real (an overlay
 // mount in the namespace a step would get), never guessed from versions alone.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,9 +39,7 @@ async function probeOverlay(root: boolean, setup: RootlessSetup | undefined): Pr
   if (!root && !setup) return { ok: false, detail: 'not tried: rootless mode is not set up (see above)' };
   const dir = mkdtempSync(join(tmpdir(), 'tsbuild-probe-'));
   try {
-    const options = root
-      ? 'index=off,redirect_dir=off,metacopy=off'
-      : 'userxattr';
+    const options = root ? 'index=off,redirect_dir=off,metacopy=off' : 'userxattr';
     const script = `mkdir l u w m && mount -t overlay overlay -o lowerdir=l,upperdir=u,workdir=w,${options} m`;
     const prefix = root
       ? ['unshare', '--mount', '--propagation', 'private']

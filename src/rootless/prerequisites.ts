@@ -47,7 +47,9 @@ const DEFAULT_INPUTS = (): RootlessCheckInputs => ({
 /** Checks this machine and account for rootless use, without changing anything. */
 export function checkRootless(inputs: Partial<RootlessCheckInputs> = {}): RootlessCheck {
   const files = { ...DEFAULT_INPUTS(), ...inputs };
-  const { username: user, uid, gid } = userInfo();
+  const uid = process.getuid?.() ?? -1;
+  const gid = process.getgid?.() ?? -1;
+  const user = userName(uid);
   const problems: string[] = [];
   const disabled = userNamespacesDisabled(files.sysctl);
   if (disabled) problems.push(disabled);
@@ -101,6 +103,15 @@ export function freeRange(files: string[]): string {
     }
   }
   return `${start}-${start + size - 1}`;
+}
+
+/** The account's name, or its number when it has no passwd entry (a container's random uid). */
+function userName(uid: number): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(uid);
+  }
 }
 
 function readSysctl(path: string): string | undefined {
