@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { layerTarStream } from '../image/layer-tar.js';
+import { inUserNamespace } from '../rootless/index.js';
 import type { ImageConfig } from '../image/oci-types.js';
 import { saveDockerArchive, saveOciArchive } from '../image/save-images.js';
 import { historyOf } from './history.js';
@@ -60,7 +61,9 @@ export async function exportImage(session: BuildSession, target: StageOutput): P
         case 'local': {
           const view = await session.mounts.overlayView(layersOrEmpty(session, target), store.root);
           await mkdir(output.dest, { recursive: true });
-          await run('cp', ['-a', `${view}/.`, resolve(output.dest)]);
+          // Rootless: the files belong to the user who asked for them, not to subordinate ids.
+          const owners = inUserNamespace() ? ['--no-preserve=ownership'] : [];
+          await run('cp', ['-a', ...owners, `${view}/.`, resolve(output.dest)]);
           break;
         }
       }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { inUserNamespace } from '../rootless/index.js';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,9 @@ export class HostMounts {
     await mkdir(this.base, { recursive: true });
     const target = await mkdtemp(join(this.base, 'view-'));
     const stack = lowerdirs.length >= 2 ? lowerdirs : [...lowerdirs, this.emptyDir, this.emptyDir].slice(0, 2);
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${stack.join(':')}`, target], { cwd });
+    // Rootless snapshots mark opaque dirs with user.overlay.* xattrs, which only `userxattr` reads.
+    const options = `ro,lowerdir=${stack.join(':')}${inUserNamespace() ? ',userxattr' : ''}`;
+    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, target], { cwd });
     this.mounted.push(target);
     return target;
   }

@@ -24,9 +24,10 @@ RUN id -u > uid.txt && touch mine
 FROM busybox
 COPY --from=build /out /out
 COPY --from=build --chown=app:app /home/app /home/app
+COPY --from=build /opq /opq
 RUN echo "extra:x:2000:app" >> /etc/group
 USER app
-CMD ["sh", "-c", "echo hello from $(id -un) $(id -G) && cat /home/app/uid.txt"]
+CMD ["sh", "-c", "echo hello from $(id -un) $(id -G) $(ls /opq) && cat /home/app/uid.txt"]
 `;
 
 function expectClean(r: RunResult): void {
@@ -77,7 +78,7 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
     expect(as(user, ['build', '-q', '--target', 'build', '-t', 'app-build', 'ctx'], { SOURCE_DATE_EPOCH: EPOCH }).status).toBe(0);
     const ran = as(user, ['run', 'app']);
     expect(ran.status, ran.stderr).toBe(0);
-    expect(ran.stdout).toBe('hello from app 1000 2000\n1000\n');
+    expect(ran.stdout).toBe('hello from app 1000 2000 new\n1000\n');
   });
 
   it('keeps the store under ~/.local/share/tsbuild, owned by the user and its subordinate ids', () => {
@@ -153,6 +154,14 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
     expect(limited.stderr.match(/WARNING: rootless mode without a delegated cgroup v2 subtree/g)).toHaveLength(1);
   });
 
+  it('writes -o type=local output owned by the user', () => {
+    const built = as(user, ['build', '-q', '-o', 'type=local,dest=local-out', '--target', 'build', 'ctx']);
+    expect(built.status, built.stderr).toBe(0);
+    expect(readdirSync(join(dir, 'local-out/opq'))).toEqual(['new']);
+    expect(lstatSync(join(dir, 'local-out/out/artifact')).uid).toBe(user.uid);
+    expect(lstatSync(join(dir, 'local-out/out/fifo')).isFIFO()).toBe(true);
+  });
+
   it('builds with cache, secret and tmpfs mounts', () => {
     writeFileSync(join(dir, 'secret.txt'), 'sesame\n');
     spawnSync('chmod', ['644', join(dir, 'secret.txt')]);
@@ -178,7 +187,7 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
       const pulled = as(user, ['pull', '--root', other, ref]);
       expect(pulled.status, pulled.stderr).toBe(0);
       const ran = as(user, ['run', '--root', other, ref]);
-      expect(ran.stdout, ran.stderr).toBe('hello from app 1000 2000\n1000\n');
+      expect(ran.stdout, ran.stderr).toBe('hello from app 1000 2000 new\n1000\n');
     } finally {
       await registry.stop();
     }
