@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   prune: async () => (await import('./commands/prune.js')).command,
   fsck: async () => (await import('./commands/fsck.js')).command,
   info: async () => (await import('./commands/info.js')).command,
+  unshare: async () => (await import('./commands/unshare.js')).command,
 };
 
 /** Commands that need neither the store nor the sandbox, so a non-root user runs them as is. */
@@ -69,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
     return 2;
   }
-  const help = args.includes('--help') || args.includes('-h');
+  // `unshare`'s arguments after the first are its command's own.
+  const help = (name === 'unshare' ? args.slice(0, 1) : args).some((a) => a === '--help' || a === '-h');
   // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode),
   // before this process loads the command's modules, which only the inner one needs.
   if (!help && !RUN_AS_CALLER.has(name) && process.getuid?.() !== 0 && process.argv[1] !== undefined) {

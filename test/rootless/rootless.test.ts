@@ -275,4 +275,10 @@ try {
     expect(info.stdout).toMatch(/^Overlay: +yes overlayfs in a user namespace/m);
     expect(info.stdout).toMatch(/^Networks: +none, host, default$/m);
   });
+
+  it('removes its whole store with tsbuild unshare, subordinate-id files included', () => {
+    const store = join(user.home, '.local/share/tsbuild');
+    expect(as(user, ['unshare', 'rm', '-rf', store]).status).toBe(0);
+    expect(() => lstatSync(store)).toThrow(/ENOENT/);
+  });
 });
