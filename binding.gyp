@@ -10,6 +10,12 @@
       "type": "executable",
       "sources": ["native/init/tsbuild-init.c", "native/init/seccomp-filter.c"],
       "cflags": ["-O2", "-Wall"]
+    },
+    {
+      "target_name": "tsbuild-userns",
+      "type": "executable",
+      "sources": ["native/userns/tsbuild-userns.c"],
+      "cflags": ["-O2", "-Wall"]
     }
   ]
 }

@@ -11,7 +11,9 @@ import type { BuildOptions } from './solver/options.js';
  * console.log(result.imageId);
  * ```
  */
-export function build(options: BuildOptions): Promise<BuildResult> {
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  // A non-root caller builds rootless: in a child process that is root of a user namespace.
+  if (process.getuid?.() !== 0) return (await import('./rootless/api-build.js')).buildInUserNamespace(options);
   return runBuild(options);
 }
 

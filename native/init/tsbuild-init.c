@@ -60,7 +60,7 @@ struct mnt {
 
 struct spec {
   char *root, *mount_cwd, *overlay, *upper, *staging, *hostname, *cwd, *user;
-  int host_net, insecure;
+  int host_net, insecure, userns;
   /* Bind the host's device nodes instead of making fresh ones: only for a user namespace
    * (rootless), where mknod is refused and the host's inodes cannot be changed. */
   int dev_bind;
@@ -171,6 +171,7 @@ static void read_spec(void) {
     else if (!strcmp(key, "hostnet")) S.host_net = 1;
     else if (!strcmp(key, "insecure")) S.insecure = 1;
     else if (!strcmp(key, "devbind")) S.dev_bind = 1;
+    else if (!strcmp(key, "userns")) S.userns = 1;
     else if (!strcmp(key, "arg") && S.nargs < 4095) S.args[S.nargs++] = val;
     else if (!strcmp(key, "env") && S.nenv < 4094) S.env[S.nenv++] = val;
     else if (!strcmp(key, "cgroup") && S.ncgroups < 8) S.cgroups[S.ncgroups++] = val;
@@ -318,6 +319,8 @@ static void prepare_trees(void) {
         CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
         CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
       }
+      /* trusted.* xattrs need the host's CAP_SYS_ADMIN; a user namespace's overlay uses user.* */
+      if (S.userns) CHECK(fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0), "userxattr: %m");
       CHECK(fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), "overlay for %s: %m", m->target);
       m->tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | nodev | (writable ? 0 : MOUNT_ATTR_RDONLY));
       CHECK(m->tree, "overlay for %s: %m", m->target);
@@ -341,6 +344,39 @@ static void prepare_trees(void) {
   }
 }
 
+/* ---- rootless: inside a user namespace ------------------------------------------------ */
+
+static int userns_proc = -1, userns_sys = -1;
+
+/* A new proc or sysfs mount whose attributes are set at once; -1 with errno when refused. */
+static int new_fs_tree(const char *type, unsigned attrs) {
+  int fs = fsopen(type, FSOPEN_CLOEXEC);
+  if (fs < 0) return -1;
+  int tree = -1;
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0) tree = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+  int err = errno;
+  close(fs);
+  errno = err;
+  return tree;
+}
+
+/* A user namespace's root may mount proc and sysfs only while a full view of each is still
+ * visible in its mount namespace, i.e. before the host root is detached; so both are made
+ * here and attached after the pivot. sysfs also needs a network namespace the user namespace
+ * owns; with --network=host the host's /sys is bound read-only instead, as rootless Podman does. */
+static void prepare_userns_trees(void) {
+  unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+  userns_proc = new_fs_tree("proc", attrs);
+  CHECK(userns_proc, "mounting proc: %m");
+  if (!S.insecure) attrs |= MOUNT_ATTR_RDONLY;
+  userns_sys = new_fs_tree("sysfs", attrs);
+  if (userns_sys < 0 && errno != EPERM) die("mounting sysfs: %m");
+  if (userns_sys < 0) {
+    userns_sys = clone_tree("/sys", AT_RECURSIVE);
+    set_attrs(userns_sys, attrs);
+  }
+}
+
 static void mount_root(void) {
   CHECK(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "making mounts private: %m");
   if (S.mount_cwd) CHECK(chdir(S.mount_cwd), "chdir %s: %m", S.mount_cwd);
@@ -352,6 +388,7 @@ static void mount_root(void) {
   upper_fd = open(S.upper, O_PATH | O_DIRECTORY | O_CLOEXEC);
   CHECK(upper_fd, "opening upper dir: %m");
   prepare_trees();
+  if (S.userns) prepare_userns_trees();
   CHECK(chdir(S.root), "chdir root: %m");
   /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves no path
    * back to the host, whatever chroot games the command plays later. */
@@ -366,8 +403,10 @@ static void mount_root(void) {
 /* ---- after the pivot ------------------------------------------------------------------- */
 
 static void mount_proc_sys(void) {
-  mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-  mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | (S.insecure ? 0 : MS_RDONLY), NULL);
+  if (userns_proc >= 0) attach_tree(userns_proc, "/proc", 1);
+  else mount_fs("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  if (userns_sys >= 0) attach_tree(userns_sys, "/sys", 1);
+  else mount_fs("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | (S.insecure ? 0 : MS_RDONLY), NULL);
   if (S.insecure) return;
   /* Docker's read-only and masked /proc and /sys paths: kernel knobs and leaks of host state. */
   static const char *ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};

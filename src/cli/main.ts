@@ -20,7 +20,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   du: async () => (await import('./commands/du.js')).command,
   prune: async () => (await import('./commands/prune.js')).command,
   fsck: async () => (await import('./commands/fsck.js')).command,
+  info: async () => (await import('./commands/info.js')).command,
+  unshare: async () => (await import('./commands/unshare.js')).command,
 };
+
+/** Commands that need neither the store nor the sandbox, so a non-root user runs them as is. */
+const RUN_AS_CALLER = new Set(['debug', 'login', 'logout', 'info']);
 
 const TOP_USAGE = `usage: tsbuild [COMMAND] [OPTIONS]
 
@@ -81,8 +86,20 @@ export async function main(fullArgv: string[]): Promise<number> {
     process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
     return 2;
   }
+  // `unshare`'s arguments after the first are its command's own.
+  const help = (name === 'unshare' ? args.slice(0, 1) : args).some((a) => a === '--help' || a === '-h');
+  // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode),
+  // before this process loads the command's modules, which only the inner one needs.
+  if (!help && !RUN_AS_CALLER.has(name) && process.getuid?.() !== 0 && process.argv[1] !== undefined) {
+    try {
+      const { runInUserNamespace } = await import('../rootless/reexec.js');
+      return await runInUserNamespace(process.argv[1], argv);
+    } catch (err) {
+      return reportError(err);
+    }
+  }
   const command = await loader();
-  if (args.includes('--help') || args.includes('-h')) {
+  if (help) {
     process.stdout.write(command.usage.endsWith('\n') ? command.usage : `${command.usage}\n`);
     return 0;
   }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inUserNamespace } from '../rootless/index.js';
 import { SandboxError } from './sandbox-error.js';
 import type { SandboxSpec } from './types.js';
 
@@ -33,9 +34,32 @@ export async function createStepCgroup(limits: CgroupLimits, root = '/sys/fs/cgr
       ? await createV2(v2Parent(root, own.get('') ?? '/'), name, limits)
       : await createV1(root, own, name, limits);
   } catch (err) {
+    if (inUserNamespace() && isPermissionError(err)) {
+      warnLimitsIgnored();
+      return undefined;
+    }
     if (err instanceof SandboxError) throw err;
     throw new SandboxError(`cannot apply resource limits: ${(err as Error).message}`, { cause: err });
   }
+}
+
+function isPermissionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+}
+
+let warned = false;
+
+/**
+ * Rootless: limits need a cgroup v2 subtree delegated to the user (systemd's `Delegate=`);
+ * without one the steps run unlimited, which is said once per process, as Podman does.
+ */
+function warnLimitsIgnored(): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(
+    'WARNING: rootless mode without a delegated cgroup v2 subtree: --memory, --cpu-quota, --cpu-period and --cpuset-cpus are ignored\n',
+  );
 }
 
 /** Step cgroups go under tsbuild's own cgroup, or under the one enableControllers moved it out of. */

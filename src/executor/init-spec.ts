@@ -31,6 +31,8 @@ export interface InitSpec {
    * cannot be changed. As root the host's nodes are never bound (a step could chmod them).
    */
   bindHostDevices?: boolean;
+  /** Set when tsbuild runs rootless, as root of a user namespace: the init mounts accordingly. */
+  userns?: boolean;
   args: string[];
   env: string[];
   cwd: string;
@@ -63,6 +65,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
   if (spec.hostNetwork) add('hostnet', '1');
   if (spec.insecure) add('insecure', '1');
   if (spec.bindHostDevices) add('devbind', '1');
+  if (spec.userns) add('userns', '1');
   for (const arg of spec.args) add('arg', text('argument', arg));
   for (const env of spec.env) add('env', text('environment variable', env));
   add('cwd', text('working directory', spec.cwd));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { inUserNamespace } from '../rootless/index.js';
 import { createStepCgroup, type StepCgroup } from './cgroups.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
@@ -27,7 +28,9 @@ const DEFAULT_HOSTNAME = 'buildkitsandbox';
  */
 export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   spec.signal?.throwIfAborted();
-  if (process.getuid?.() !== 0) throw new SandboxError('running a step needs root (rootless mode is not supported yet)');
+  if (process.getuid?.() !== 0) {
+    throw new SandboxError('running a step needs root, or the tsbuild command, which runs a non-root user in a user namespace');
+  }
   if (!existsSync(INIT_BINARY)) throw new SandboxError(`${INIT_BINARY} is missing; build it with node-gyp rebuild`);
   const scratch = await mkdtemp(join(tmpdir(), 'tsbuild-step-'));
   let mounts: PreparedMounts | undefined;
@@ -46,6 +49,9 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       hostname: spec.hostname ?? DEFAULT_HOSTNAME,
       hostNetwork: spec.network === 'host',
       insecure: spec.security === 'insecure',
+      userns: inUserNamespace(),
+      // mknod of real devices is refused in a user namespace, whose root cannot change the host's inodes either.
+      bindHostDevices: inUserNamespace(),
       args: spec.args,
       env: [...spec.env, ...mounts.env],
       cwd,
@@ -56,7 +62,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     const { status, code, killedBy } = await runInit(encoded, spec);
     if (spec.signal?.aborted) throw spec.signal.reason;
     const parsed = parseInitStatus(status);
-    if (parsed.error !== undefined) throw new SandboxError(parsed.error);
+    if (parsed.error !== undefined) throw new SandboxError(explainInitError(parsed.error));
     await removeSetupTraces(upperdir, parsed.traces);
     const oomKilled = (await cgroup?.oomKilled()) ?? false;
     // Without an exit record, PID 1 itself was killed (by the OOM killer, say).
@@ -73,6 +79,12 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   }
 }
 
+/** Rootless: overlayfs refusing the root mount has a cause the user can act on. */
+function explainInitError(error: string): string {
+  if (!inUserNamespace() || !error.startsWith('mounting the root overlay')) return error;
+  return `${error}: overlayfs refused the mount in a user namespace (rootless mode); it needs Linux 5.11 or later and a store on a local filesystem with user.* xattrs (ext4, xfs, btrfs; tmpfs from Linux 6.6): point --root or TSBUILD_ROOT at one`;
+}
+
 async function mkdirIn(parent: string, name: string): Promise<string> {
   const dir = join(parent, name);
   await mkdir(dir);
@@ -87,12 +99,14 @@ async function overlayOptions(rootfs: SandboxSpec['rootfs'], scratch: string): P
   const lowers = rootfs.lowerdirs.length > 0 ? rootfs.lowerdirs : [await mkdirIn(scratch, 'empty')];
   // Plain overlay format for the diff: no redirect or metacopy xattrs; renaming a lower
   // directory then copies it up whole, as Docker's overlay2 does.
+  // In a user namespace (rootless) the markers go to user.overlay.* xattrs (`userxattr`),
+  // which also rules out redirects.
   const options = [
     `lowerdir=${lowers.map(escapeOverlayPath).join(':')}`,
     `upperdir=${escapeOverlayPath(rootfs.upperdir)}`,
     `workdir=${escapeOverlayPath(rootfs.workdir)}`,
     'index=off',
-    'redirect_dir=off',
+    inUserNamespace() ? 'userxattr' : 'redirect_dir=off',
     'metacopy=off',
   ].join(',');
   if (options.length > MAX_MOUNT_OPTIONS) {

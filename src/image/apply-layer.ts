@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertNever, TsbuildError } from '../errors.js';
 import { native } from '../native.js';
+import { inUserNamespace, OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
 import { uncompressedLayer } from './layer-input.js';
 import { ConfinedRoot, clearTarget, ensureDirectory, lstatOrNull, writeNewFile } from './safe-path.js';
 import { readTar, type TarHeader } from './tar/index.js';
@@ -34,22 +35,31 @@ export interface ApplyLayerResult {
 const OPAQUE_MARKER = '.wh..wh..opq';
 const WHITEOUT_PREFIX = '.wh.';
 // Overlay bookkeeping comes only from the whiteout markers above: a tar that carried
-// trusted.overlay.* itself could plant redirects or metacopy files in the snapshot.
-const OVERLAY_XATTR = 'trusted.overlay.';
-
+// trusted.overlay.* (or user.overlay.*, a rootless store's) itself could plant redirects or
+// metacopy files in the snapshot.
 function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   for (const [name, value] of Object.entries(xattrs)) {
-    if (!name.startsWith(OVERLAY_XATTR)) native.lsetxattr(target, name, value);
+    if (!OVERLAY_XATTR_PREFIXES.some((prefix) => name.startsWith(prefix))) native.lsetxattr(target, name, value);
   }
 }
 
 function markOpaque(dir: string): void {
-  native.lsetxattr(dir, 'trusted.overlay.opaque', Buffer.from('y'));
+  native.lsetxattr(dir, `${overlayXattrPrefix()}opaque`, Buffer.from('y'));
 }
 
 const isWhiteoutDevice = (st: Stats | null): boolean => st !== null && st.isCharacterDevice() && st.rdev === 0;
 
 const DEVICE_TYPE = { char: constants.S_IFCHR, block: constants.S_IFBLK, fifo: constants.S_IFIFO } as const;
+
+function makeNode(h: TarHeader, type: keyof typeof DEVICE_TYPE, target: string): void {
+  try {
+    native.mknod(target, DEVICE_TYPE[type], h.devmajor, h.devminor);
+  } catch (err) {
+    // A user namespace's root may make fifos and whiteouts, never a real device.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM' || type === 'fifo' || !inUserNamespace()) throw err;
+    throw new LayerApplyError(h.name, `a ${type} device node (${h.devmajor}:${h.devminor}) cannot be created in rootless mode; remove it from the image (RUN steps get /dev from the sandbox) or use tsbuild as root`);
+  }
+}
 
 async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> {
   const at = await root.place(h.name, true);
@@ -107,7 +117,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     case 'block':
     case 'fifo':
       await clearTarget(target, false);
-      native.mknod(target, DEVICE_TYPE[h.type], h.devmajor, h.devminor);
+      makeNode(h, h.type, target);
       await fs.lchown(target, h.uid, h.gid);
       // The node was just made at this resolved path and is not a symlink, so chmod stays on it.
       await fs.chmod(target, h.mode);

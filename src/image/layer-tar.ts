@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
 import { native } from '../native.js';
+import { OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarHeader, type TarTime } from './tar/index.js';
 
 export interface LayerTarOptions {
@@ -44,10 +45,10 @@ const READ_CHUNK = 1024 * 1024;
 const SYNC_READ_MAX = 1024 * 1024;
 /** Longest stretch of synchronous work before the event loop gets a turn. */
 const SLICE_MS = 10;
-// Overlay bookkeeping, not content. Redirects and metacopy would change what a path
-// holds without the snapshot showing it, so snapshots carrying them are refused.
-const OVERLAY_XATTR = 'trusted.overlay.';
-const UNREPRESENTABLE = ['trusted.overlay.redirect', 'trusted.overlay.metacopy'];
+// Overlay bookkeeping (trusted.overlay.*, or user.overlay.* in a rootless store), not
+// content. Redirects and metacopy would change what a path holds without the snapshot
+// showing it, so snapshots carrying them are refused.
+const UNREPRESENTABLE = OVERLAY_XATTR_PREFIXES.flatMap((prefix) => [`${prefix}redirect`, `${prefix}metacopy`]);
 
 function mtimeOf(st: BigIntStats, epoch: number | undefined): TarTime {
   let sec = st.mtimeNs / 1_000_000_000n;
@@ -65,8 +66,10 @@ function contentXattrs(abs: string, rel: string): { xattrs: Record<string, Buffe
   const found = UNREPRESENTABLE.find((name) => name in all);
   if (found) throw new LayerTarError(`${rel}: overlay ${found} cannot be put in a layer; mount overlays with redirect_dir=off and metacopy=off`);
   const xattrs: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(all)) if (!name.startsWith(OVERLAY_XATTR)) xattrs[name] = value;
-  return { xattrs, opaque: all['trusted.overlay.opaque']?.toString('latin1') === 'y' };
+  for (const [name, value] of Object.entries(all)) {
+    if (!OVERLAY_XATTR_PREFIXES.some((prefix) => name.startsWith(prefix))) xattrs[name] = value;
+  }
+  return { xattrs, opaque: all[`${overlayXattrPrefix()}opaque`]?.toString('latin1') === 'y' };
 }
 
 function plan(abs: string, rel: string, st: BigIntStats, epoch: number | undefined): Planned[] {

@@ -7,6 +7,7 @@ import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOp
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
 import { StoreError } from './errors.js';
+import { claimIdMapping } from './id-map.js';
 import type { FsckResult } from './fsck.js';
 import type { Platform } from '../platform.js';
 import { addNameMember, platformOfImage, setNameMembers } from './platform-names.js';
@@ -57,6 +58,7 @@ export class Store {
   constructor(root: string) {
     const paths = storePaths(root);
     closeToOthers(root);
+    claimIdMapping(root);
     const db = openDb(paths.db);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };

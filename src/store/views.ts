@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreContext } from './context.js';
+import { inUserNamespace } from '../rootless/index.js';
 import { tempName } from './owner.js';
 import { lowerdirs } from './snapshots.js';
 
@@ -41,7 +42,9 @@ export class Views {
     const path = join(this.ctx.paths.views, tempName());
     await mkdir(path);
     try {
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${stack.join(':')}`, path], { cwd: this.root });
+      // Rootless snapshots mark opaque dirs with user.overlay.* xattrs, which only `userxattr` reads.
+      const options = `ro,lowerdir=${stack.join(':')}${inUserNamespace() ? ',userxattr' : ''}`;
+      await run('mount', ['-t', 'overlay', 'overlay', '-o', options, path], { cwd: this.root });
     } catch (err) {
       await rm(path, { recursive: true, force: true });
       throw err;
