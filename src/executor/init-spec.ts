@@ -20,6 +20,8 @@ export interface InitSpec {
   staging: string;
   hostname: string;
   hostNetwork: boolean;
+  /** Wait on fd 5 before the command starts, for the network the parent attaches. */
+  netSync: boolean;
   insecure: boolean;
   args: string[];
   env: string[];
@@ -51,6 +53,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
   add('staging', spec.staging);
   add('hostname', text('hostname', spec.hostname));
   if (spec.hostNetwork) add('hostnet', '1');
+  if (spec.netSync) add('netsync', '1');
   if (spec.insecure) add('insecure', '1');
   for (const arg of spec.args) add('arg', text('argument', arg));
   for (const env of spec.env) add('env', text('environment variable', env));

@@ -22,6 +22,8 @@ export async function keyOfStep(
         workdir: step.workdir,
         user: step.user,
         network: step.network,
+        // As in BuildKit's ExecOp; only when given, so keys without --add-host stay as they were.
+        ...(session.options.extraHosts.length > 0 ? { extraHosts: session.options.extraHosts } : {}),
         security: step.security,
         mounts: await Promise.all(step.mounts.map((m) => mountKey(session, m))),
         files: (step.files ?? []).map((f) => ({ path: f.path, mode: f.mode, content: sha256(f.content) })),

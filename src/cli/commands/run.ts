@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runImage } from '../../executor/index.js';
+import { parseExtraHost, runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
 import { withStore } from '../../store/command-args.js';
 import type { Command } from '../command.js';
@@ -16,7 +16,8 @@ options:
   -u, --user USER[:GROUP]  run as this user instead of the image's USER
   -w, --workdir DIR        working directory instead of the image's WORKDIR
       --entrypoint CMD     override the image's ENTRYPOINT
-      --network MODE       none (default: an isolated network namespace) or host
+      --network MODE       default (outbound through slirp4netns), none or host
+      --add-host HOST:IP   add an /etc/hosts entry (repeatable; IP host-gateway reaches this machine)
       --root DIR           store location
 `;
 
@@ -31,13 +32,15 @@ async function run(argv: string[]): Promise<number> {
       workdir: { type: 'string', short: 'w' },
       entrypoint: { type: 'string' },
       network: { type: 'string' },
+      'add-host': { type: 'string', multiple: true },
       root: { type: 'string' },
     },
   });
   const [imageName, ...command] = positionals;
   if (!imageName) throw new UsageError('tsbuild run needs an IMAGE; e.g. tsbuild run myapp:latest');
   const network = values.network ?? 'default';
-  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
+  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use default, none or host`);
+  const extraHosts = (values['add-host'] ?? []).map(parseExtraHost);
 
   return withStore(values, async (store) => {
     const image = store.resolveImage(imageName);
@@ -54,6 +57,7 @@ async function run(argv: string[]): Promise<number> {
         ...(values.user !== undefined ? { user: values.user } : {}),
         ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
         network,
+        extraHosts,
         onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
       });
       return result.exitCode;
@@ -61,7 +65,7 @@ async function run(argv: string[]): Promise<number> {
   });
 }
 
-const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--root']);
+const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--add-host', '--root']);
 
 /** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
 function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
