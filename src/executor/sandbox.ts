@@ -148,7 +148,11 @@ function runInit(encoded: Buffer, spec: SandboxSpec, userNetwork: UserNetworkOpt
       statusChunks.push(data);
       if (userNetwork && netSync && !network) {
         const pid = netnsPid(Buffer.concat(statusChunks));
-        if (pid !== undefined) network = attachNetwork(pid, userNetwork, netSync);
+        if (pid !== undefined) {
+          network = attachNetwork(pid, userNetwork, netSync);
+          // Its failure is reported when the init has exited (it stops on EOF), not before.
+          network.catch(() => {});
+        }
       }
     });
     // EPIPE when the init dies before reading the spec (or waiting for the network); its status says why.

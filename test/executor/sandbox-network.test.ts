@@ -69,6 +69,18 @@ describe.skipIf(!isRoot)('the default network of a step', () => {
     expect(run.stdout).not.toMatch(/nameserver\s+(127\.|::1)/);
   });
 
+  it('fails the step with a clear error when slirp4netns cannot start', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(fx.sh('echo ran', { network: 'default' })).rejects.toThrow(
+        /cannot give the step a network: slirp4netns did not start: .*ENOENT.*install slirp4netns/,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('keeps --network none without any route, even with host-gateway asked for', async () => {
     const run = await fx.sh(`ls /sys/class/net; ip route; ${get(USER_NETWORK.gateway, port)} || echo failed`, {
       network: 'none',
