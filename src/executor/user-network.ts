@@ -42,6 +42,10 @@ export function attachUserNetwork(pid: number, options: UserNetworkOptions): Pro
     `--mtu=${MTU}`,
     '--ready-fd=3',
     '--exit-fd=4',
+    // It parses the step's packets as root on the host: its own mount namespace without the
+    // host's files, no capabilities beyond binding ports, and a syscall filter (+3-5 ms).
+    '--enable-sandbox',
+    '--enable-seccomp',
     ...(options.hostLoopback ? [] : ['--disable-host-loopback']),
     ...(options.ipv6 ? ['--enable-ipv6'] : []),
     String(pid),
