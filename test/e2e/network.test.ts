@@ -38,6 +38,14 @@ describe('the network of RUN steps in a build', () => {
     expect(tsbuild(['run', 'fetched:1', 'cat', '/fetched'], { root: env.root }).stdout).toBe('served on the host loopback\n');
   });
 
+  it('gives tsbuild run the same default network and --add-host', () => {
+    const out = tsbuild(['run', '--add-host', 'db:10.1.2.3', 'busybox:latest', 'sh', '-c', 'ls /sys/class/net; tail -n 1 /etc/hosts'], { root: env.root });
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe('eth0\nlo\n10.1.2.3\tdb\n');
+    const none = tsbuild(['run', '--network', 'none', 'busybox:latest', 'ls', '/sys/class/net'], { root: env.root });
+    expect(none.stdout).toBe('lo\n');
+  });
+
   it('cannot reach it without the flag: the name is unknown and the step fails', async () => {
     const dockerfile = fetchFromHost();
     await expect(build({ context: env.context, dockerfile, root: env.root })).rejects.toBeInstanceOf(BuildStepError);

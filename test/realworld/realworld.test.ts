@@ -49,7 +49,7 @@ const cases: Case[] = [
     run: ['sh', '-c', 'id -un; ls /home/john/hello /home/john/world; stat -c %U:%G /home/john/world'],
     expected: 'bob\n/home/john/hello\n/home/john/world\nbob:testgroup\n',
     // The image's USER is bob; root sees the other homes.
-    alsoAsRoot: { run: ['ls', '/root/hello', '/home/alice/hello'], expected: '/root/hello\n/home/alice/hello\n' },
+    alsoAsRoot: { run: ['ls', '/root/hello', '/home/alice/hello'], expected: '/home/alice/hello\n/root/hello\n' },
   },
   {
     dir: 'kaniko-multistage',
