@@ -5,10 +5,10 @@
  * are unreachable once the root is pivoted, so this one small static-free binary does the
  * whole setup between the pivot and the exec. The parent (src/executor/sandbox.ts) writes
  * the spec to fd 3 as records `<key> <len>\n<len bytes>\n`, and reads NUL-terminated status
- * records from fd 4: `netns-ready <pid>` (see announce_netns), `created <path>`, `copyup <mode> <uid> <gid> <path>` (what the setup
- * added to the overlay upper dir, so the parent can take it out of the diff; a copied-up dir
- * holds a mount point, so the command can delete in it but never make it opaque), `error <text>`,
- * `exit <code>` and `signal <n>`.
+ * records from fd 4: `netns-ready <pid>` (see announce_netns), `created <path>`,
+ * `copyup <mode> <uid> <gid> <path>` (what the setup added to the overlay upper dir, so the
+ * parent can take it out of the diff; a copied-up dir holds a mount point, so the command can
+ * delete in it but never make it opaque), `error <text>`, `exit <code>` and `signal <n>`.
  *
  * Process tree: this process joins the step's cgroups and unshares the pid namespace; its
  * child is PID 1 there, unshares mount/uts/ipc/cgroup(/net) namespaces, builds the root,
