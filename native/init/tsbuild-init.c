@@ -5,10 +5,10 @@
  * are unreachable once the root is pivoted, so this one small static-free binary does the
  * whole setup between the pivot and the exec. The parent (src/executor/sandbox.ts) writes
  * the spec to fd 3 as records `<key> <len>\n<len bytes>\n`, and reads NUL-terminated status
- * records from fd 4: `created <path>`, `copyup <mode> <uid> <gid> <path>` (what the setup
- * added to the overlay upper dir, so the parent can take it out of the diff; a copied-up dir
- * holds a mount point, so the command can delete in it but never make it opaque), `error <text>`,
- * `exit <code>` and `signal <n>`.
+ * records from fd 4: `netns-ready <pid>` (see announce_netns), `created <path>`,
+ * `copyup <mode> <uid> <gid> <path>` (what the setup added to the overlay upper dir, so the
+ * parent can take it out of the diff; a copied-up dir holds a mount point, so the command can
+ * delete in it but never make it opaque), `error <text>`, `exit <code>` and `signal <n>`.
  *
  * Process tree: this process joins the step's cgroups and unshares the pid namespace; its
  * child is PID 1 there, unshares mount/uts/ipc/cgroup(/net) namespaces, builds the root,
@@ -44,9 +44,11 @@
 
 #define SPEC_FD 3
 #define STATUS_FD 4
+#define NET_SYNC_FD 5 /* the parent writes one byte once the step's network is attached */
 /* Every fd from here up is the caller's, not tsbuild's, and is closed at start: a pipe the
- * parent adds to the spawn's stdio must stay below it (raise this with it). */
-#define FIRST_FOREIGN_FD (STATUS_FD + 1)
+ * parent adds to the spawn's stdio must stay below it (raise this with it). NET_SYNC_FD is
+ * tsbuild's only when the spec says so; otherwise it is closed like the caller's. */
+#define FIRST_FOREIGN_FD (NET_SYNC_FD + 1)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct mnt {
@@ -60,7 +62,7 @@ struct mnt {
 
 struct spec {
   char *root, *mount_cwd, *overlay, *upper, *staging, *hostname, *cwd, *user;
-  int host_net, insecure, userns;
+  int host_net, insecure, userns, net_sync;
   /* Bind the host's device nodes instead of making fresh ones: only for a user namespace
    * (rootless), where mknod is refused and the host's inodes cannot be changed. */
   int dev_bind;
@@ -172,6 +174,7 @@ static void read_spec(void) {
     else if (!strcmp(key, "insecure")) S.insecure = 1;
     else if (!strcmp(key, "devbind")) S.dev_bind = 1;
     else if (!strcmp(key, "userns")) S.userns = 1;
+    else if (!strcmp(key, "netsync")) S.net_sync = 1;
     else if (!strcmp(key, "arg") && S.nargs < 4095) S.args[S.nargs++] = val;
     else if (!strcmp(key, "env") && S.nenv < 4094) S.env[S.nenv++] = val;
     else if (!strcmp(key, "cgroup") && S.ncgroups < 8) S.cgroups[S.ncgroups++] = val;
@@ -504,6 +507,27 @@ static void loopback_up(void) {
   close(s);
 }
 
+/* The parent attaches user-mode networking (slirp4netns) to the new network namespace, which it
+ * names by this process's host pid: /proc is still the host's here, so /proc/self is that pid.
+ * Reported right after the unshare, so the attach overlaps the mount setup. */
+static void announce_netns(void) {
+  char pid[32];
+  ssize_t n = readlink("/proc/self", pid, sizeof pid - 1);
+  CHECK(n, "reading /proc/self: %m");
+  pid[n] = '\0';
+  status("netns-ready %s", pid);
+}
+
+/* The command must not start before its network is up: one byte on NET_SYNC_FD says it is;
+ * EOF means the parent could not attach it (and reports why). */
+static void wait_network(void) {
+  char go;
+  ssize_t n;
+  while ((n = read(NET_SYNC_FD, &go, 1)) < 0 && errno == EINTR) {}
+  if (n != 1) die("the step's network was not attached");
+  close(NET_SYNC_FD);
+}
+
 /* ---- user ------------------------------------------------------------------------------ */
 
 struct ids { uid_t uid; gid_t gid; gid_t groups[256]; int ngroups; char home[PATH_MAX]; };
@@ -707,6 +731,7 @@ static void sandbox_init(void) {
         "unshare: %m");
   CHECK(sethostname(S.hostname, strlen(S.hostname)), "sethostname: %m");
   if (!S.host_net) loopback_up();
+  if (S.net_sync) announce_netns();
   mount_root();
   mount_dev(); /* first: masking /proc files binds /dev/null over them */
   mount_proc_sys();
@@ -721,6 +746,7 @@ static void sandbox_init(void) {
   char home[PATH_MAX + 5];
   snprintf(home, sizeof home, "HOME=%s", ids.home);
   if (!has_home) S.env[S.nenv++] = home;
+  if (S.net_sync) wait_network();
   pid_t child = fork();
   CHECK(child, "fork: %m");
   if (child == 0) {
@@ -743,7 +769,8 @@ int main(void) {
   if (getppid() != tsbuild) return 137;
   read_spec();
   CHECK(fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC), "status fd: %m");
-  close_fds_from(FIRST_FOREIGN_FD, 0);
+  close_fds_from(S.net_sync ? FIRST_FOREIGN_FD : NET_SYNC_FD, 0);
+  if (S.net_sync) CHECK(fcntl(NET_SYNC_FD, F_SETFD, FD_CLOEXEC), "network sync fd: %m");
   for (int i = 0; i < S.ncgroups; i++) {
     int fd = open(S.cgroups[i], O_WRONLY | O_CLOEXEC);
     CHECK(fd, "opening %s: %m", S.cgroups[i]);

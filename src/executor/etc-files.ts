@@ -1,18 +1,27 @@
 import { readFile } from 'node:fs/promises';
+import type { ExtraHost } from './types.js';
 
-/** /etc/hosts as BuildKit writes it: loopback names plus the sandbox's hostname. */
-export function hostsFile(hostname: string): string {
-  return `127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`;
+/**
+ * /etc/hosts as BuildKit writes it: loopback names plus the sandbox's hostname, then one
+ * `IP<TAB>NAME` line per `--add-host` entry.
+ */
+export function hostsFile(hostname: string, extraHosts: readonly ExtraHost[] = []): string {
+  const extra = extraHosts.map((h) => `${h.ip}\t${h.host}\n`).join('');
+  return `127.0.0.1\tlocalhost ${hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n${extra}`;
 }
 
 const FALLBACK_NAMESERVERS = ['8.8.8.8', '8.8.4.4'];
 
+const isLoopbackServer = (line: string): boolean => /^\s*nameserver\s+(127\.\S*|::1)\s*$/.test(line);
+
 /**
- * The host's resolv.conf. Outside the host network a loopback resolver (systemd-resolved's
- * 127.0.0.53) is unreachable, so such lines are dropped, falling back to public DNS as
- * Docker does when none is left.
+ * The host's resolv.conf as the step sees it. On the host network, unchanged. Outside it a
+ * loopback resolver (systemd-resolved's 127.0.0.53) is unreachable, as under Docker: with
+ * `forwarder` (the user-mode network's DNS address, which relays to the host's resolver) it
+ * takes the first loopback line's place; without one (`--network none`) such lines are dropped,
+ * falling back to public DNS as Docker does when none is left.
  */
-export async function resolvConf(hostNetwork: boolean, path = '/etc/resolv.conf'): Promise<string> {
+export async function resolvConf(hostNetwork: boolean, forwarder?: string, path = '/etc/resolv.conf'): Promise<string> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -20,10 +29,16 @@ export async function resolvConf(hostNetwork: boolean, path = '/etc/resolv.conf'
     text = '';
   }
   if (hostNetwork) return text;
-  const isLoopbackServer = (line: string): boolean => /^\s*nameserver\s+(127\.\S*|::1)\s*$/.test(line);
-  const lines = text.split('\n').filter((line) => line.trim() !== '' && !isLoopbackServer(line));
+  let replaced = false;
+  const lines = text.split('\n').flatMap((line) => {
+    if (line.trim() === '') return [];
+    if (!isLoopbackServer(line)) return [line];
+    if (forwarder === undefined || replaced) return [];
+    replaced = true;
+    return [`nameserver ${forwarder}`];
+  });
   if (!lines.some((line) => /^\s*nameserver\s/.test(line))) {
-    lines.push(...FALLBACK_NAMESERVERS.map((ip) => `nameserver ${ip}`));
+    lines.push(...(forwarder !== undefined ? [forwarder] : FALLBACK_NAMESERVERS).map((ip) => `nameserver ${ip}`));
   }
   return `${lines.join('\n')}\n`;
 }

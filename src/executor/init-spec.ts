@@ -24,6 +24,8 @@ export interface InitSpec {
   staging: string;
   hostname: string;
   hostNetwork: boolean;
+  /** Wait on fd 5 before the command starts, for the network the parent attaches. */
+  netSync: boolean;
   insecure: boolean;
   /**
    * Bind the host's device nodes into /dev instead of making fresh ones with mknod: only for a
@@ -63,6 +65,7 @@ export function encodeInitSpec(spec: InitSpec): Buffer {
   add('staging', spec.staging);
   add('hostname', text('hostname', spec.hostname));
   if (spec.hostNetwork) add('hostnet', '1');
+  if (spec.netSync) add('netsync', '1');
   if (spec.insecure) add('insecure', '1');
   if (spec.bindHostDevices) add('devbind', '1');
   if (spec.userns) add('userns', '1');

@@ -26,7 +26,9 @@ export interface RunImageOptions {
   user?: string;
   /** Replaces the image's WORKDIR. */
   workdir?: string;
+  /** Default `default`: outbound access through slirp4netns, as a RUN step has. */
   network?: SandboxSpec['network'];
+  extraHosts?: SandboxSpec['extraHosts'];
   hostname?: string;
   mounts?: SandboxSpec['mounts'];
   limits?: SandboxSpec['limits'];
@@ -54,6 +56,7 @@ export async function runImage(options: RunImageOptions): Promise<SandboxResult>
       user: options.user ?? config.User ?? '',
       network: options.network ?? 'default',
       mounts: options.mounts ?? [],
+      ...(options.extraHosts !== undefined && { extraHosts: options.extraHosts }),
       ...(options.hostname !== undefined && { hostname: options.hostname }),
       ...(options.limits !== undefined && { limits: options.limits }),
       ...(options.onOutput !== undefined && { onOutput: options.onOutput }),

@@ -13,7 +13,9 @@ import { parseInitStatus, signalName } from './init-status.js';
 import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
+import { resolveExtraHosts, wantsHostGateway } from './extra-hosts.js';
 import type { SandboxResult, SandboxSpec } from './types.js';
+import { attachUserNetwork, hostHasIpv6, USER_NETWORK, type AttachedNetwork, type UserNetworkOptions } from './user-network.js';
 
 /** Built by node-gyp from native/init/tsbuild-init.c; the same path from src/ and dist/. */
 const INIT_BINARY = fileURLToPath(new URL('../../build/Release/tsbuild-init', import.meta.url));
@@ -40,6 +42,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     mounts = await prepareMounts(spec.mounts, cwd, scratch);
     cgroup = spec.limits ? await createStepCgroup(spec.limits) : undefined;
     const upperdir = resolve(spec.rootfs.mountCwd ?? '.', spec.rootfs.upperdir);
+    const userNetwork = await userNetworkOf(spec);
     const encoded = encodeInitSpec({
       root: await mkdirIn(scratch, 'root'),
       mountCwd: spec.rootfs.mountCwd,
@@ -48,6 +51,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       staging: await mkdirIn(scratch, 'secrets'),
       hostname: spec.hostname ?? DEFAULT_HOSTNAME,
       hostNetwork: spec.network === 'host',
+      netSync: userNetwork !== undefined,
       insecure: spec.security === 'insecure',
       userns: inUserNamespace(),
       // mknod of real devices is refused in a user namespace, whose root cannot change the host's inodes either.
@@ -59,7 +63,7 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
       cgroupProcs: cgroup?.procsFiles ?? [],
       mounts: [...(await etcMounts(spec, scratch)), ...mounts.mounts],
     });
-    const { status, code, killedBy } = await runInit(encoded, spec);
+    const { status, code, killedBy } = await runInit(encoded, spec, userNetwork);
     if (spec.signal?.aborted) throw spec.signal.reason;
     const parsed = parseInitStatus(status);
     if (parsed.error !== undefined) throw new SandboxError(explainInitError(parsed.error));
@@ -83,6 +87,12 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
 function explainInitError(error: string): string {
   if (!inUserNamespace() || !error.startsWith('mounting the root overlay')) return error;
   return `${error}: overlayfs refused the mount in a user namespace (rootless mode); it needs Linux 5.11 or later and a store on a local filesystem with user.* xattrs (ext4, xfs, btrfs; tmpfs from Linux 6.6): point --root or TSBUILD_ROOT at one`;
+}
+
+/** What slirp4netns needs for a `default` network; none for `none` and `host`. */
+async function userNetworkOf(spec: SandboxSpec): Promise<UserNetworkOptions | undefined> {
+  if (spec.network !== 'default') return undefined;
+  return { hostLoopback: wantsHostGateway(spec.extraHosts ?? []), ipv6: await hostHasIpv6() };
 }
 
 async function mkdirIn(parent: string, name: string): Promise<string> {
@@ -122,8 +132,8 @@ async function etcMounts(spec: SandboxSpec, scratch: string): Promise<InitMount[
   const dir = await mkdirIn(scratch, 'etc');
   const hostname = spec.hostname ?? DEFAULT_HOSTNAME;
   const files: [string, string][] = [
-    ['hosts', hostsFile(hostname)],
-    ['resolv.conf', await resolvConf(spec.network === 'host')],
+    ['hosts', hostsFile(hostname, resolveExtraHosts(spec.extraHosts ?? [], spec.network))],
+    ['resolv.conf', await resolvConf(spec.network === 'host', spec.network === 'default' ? USER_NETWORK.dns : undefined)],
     ['hostname', `${hostname}\n`],
   ];
   return Promise.all(
@@ -140,16 +150,28 @@ interface InitOutcome {
   killedBy: NodeJS.Signals | null;
 }
 
-function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
+function runInit(encoded: Buffer, spec: SandboxSpec, userNetwork: UserNetworkOptions | undefined): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(INIT_BINARY, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(INIT_BINARY, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', userNetwork ? 'pipe' : 'ignore'] });
     const statusChunks: Buffer[] = [];
-    const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
+    const [, stdout, stderr, specPipe, statusPipe, netSync] = child.stdio as unknown as [null, Readable, Readable, Writable, Readable, Writable | null];
+    let network: Promise<AttachedNetwork | undefined> | undefined;
     stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
     stderr.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
-    statusPipe.on('data', (data: Buffer) => statusChunks.push(data));
-    // EPIPE when the init dies before reading the spec; its status says why.
+    statusPipe.on('data', (data: Buffer) => {
+      statusChunks.push(data);
+      if (userNetwork && netSync && !network) {
+        const pid = netnsPid(Buffer.concat(statusChunks));
+        if (pid !== undefined) {
+          network = attachNetwork(pid, userNetwork, netSync);
+          // Its failure is reported when the init has exited (it stops on EOF), not before.
+          network.catch(() => {});
+        }
+      }
+    });
+    // EPIPE when the init dies before reading the spec (or waiting for the network); its status says why.
     specPipe.on('error', () => {});
+    netSync?.on('error', () => {});
     specPipe.end(encoded);
     // SIGKILL on the outer process: PID 1 has it as its parent-death signal, and its death
     // takes every process of the sandbox along.
@@ -165,7 +187,30 @@ function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
     });
     child.on('close', (code, killedBy) => {
       spec.signal?.removeEventListener('abort', abort);
-      resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy });
+      const outcome = { status: Buffer.concat(statusChunks), code, killedBy };
+      if (!network) return resolvePromise(outcome);
+      network.then((attached) => {
+        attached?.close();
+        resolvePromise(outcome);
+      }, reject);
     });
   });
+}
+
+/** The host pid in tsbuild-init's `netns-ready <pid>` record, once it has arrived. */
+function netnsPid(status: Buffer): number | undefined {
+  const match = /(?:^|\0)netns-ready (\d+)\0/.exec(status.toString('latin1'));
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Attaches the network, then lets the init go on to the command; on failure the init gets EOF and stops. */
+async function attachNetwork(pid: number, options: UserNetworkOptions, netSync: Writable): Promise<AttachedNetwork> {
+  try {
+    const attached = await attachUserNetwork(pid, options);
+    netSync.end(Buffer.from('1'));
+    return attached;
+  } catch (err) {
+    netSync.destroy();
+    throw err;
+  }
 }

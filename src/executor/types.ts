@@ -19,6 +19,12 @@ export type ResolvedMount =
   /** An SSH agent socket, re-exposed at `target` with the given owner and mode. */
   | { type: 'ssh'; target: string; socket: string; mode: number; uid: number; gid: number };
 
+/** An /etc/hosts entry; `ip` is an address or `host-gateway`, the address that reaches the host. */
+export interface ExtraHost {
+  host: string;
+  ip: string;
+}
+
 export interface SandboxSpec {
   /**
    * The step's root: an overlay of `lowerdirs` (topmost first) under `upperdir`. Lowerdirs may
@@ -36,8 +42,14 @@ export interface SandboxSpec {
   user: string;
   /** Defaults to `buildkitsandbox`. */
   hostname?: string;
-  /** `default` and `none` get a new network namespace with only `lo`; `host` shares the host's. */
+  /**
+   * `default`: a new network namespace with outbound access through slirp4netns (user-mode
+   * networking: no bridge, no firewall rule); `none`: a new one with only `lo`; `host`: the
+   * host's own.
+   */
   network: NetworkMode;
+  /** `--add-host` entries for /etc/hosts; `host-gateway` also opens the host's loopback to the step. */
+  extraHosts?: ExtraHost[];
   /** `insecure` keeps every capability and device, like `docker run --privileged`. */
   security?: 'sandbox' | 'insecure';
   mounts: ResolvedMount[];

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
+import { parseExtraHost, type ExtraHost } from '../executor/index.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { OutputSpec } from '../exporter/index.js';
 import type { NetworkMode } from '../network-mode.js';
@@ -47,6 +48,11 @@ export interface BuildOptions {
   labels?: Record<string, string>;
   /** Default network mode of RUN steps (`--network`). */
   network?: NetworkMode;
+  /**
+   * Extra /etc/hosts entries of RUN steps (`--add-host`), as `HOST:IP`; `HOST:host-gateway`
+   * maps HOST to the address that reaches the host and opens the host's loopback to the steps.
+   */
+  addHosts?: string[];
   /** Build secrets (`--secret`). */
   secrets?: SecretSource[];
   /** SSH agents (`--ssh`). */
@@ -91,9 +97,10 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts'>> {
+export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts' | 'addHosts'>> {
   cacheTo: NormalizedCacheExportSpec[];
   buildContexts: Record<string, NamedContext>;
+  extraHosts: ExtraHost[];
   dockerfile?: string;
   dockerfileText?: string;
   target?: string;
@@ -134,6 +141,7 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     pull: options.pull ?? false,
     labels: options.labels ?? {},
     network: options.network ?? 'default',
+    extraHosts: (options.addHosts ?? []).map(parseExtraHost),
     secrets: options.secrets ?? [],
     ssh: (options.ssh ?? []).map(withAgentSocket),
     outputs: options.outputs ?? [{ type: 'image' }],

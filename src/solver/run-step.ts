@@ -62,6 +62,7 @@ export async function executeRun(
       cwd: step.workdir,
       user: step.user,
       network,
+      extraHosts: options.extraHosts,
       security: step.security,
       mounts,
       ...(options.limits ? { limits: options.limits } : {}),

@@ -82,6 +82,7 @@ export class BuildSession {
     this.keys = {
       platform: options.platform,
       network: options.network,
+      extraHosts: options.extraHosts,
       context,
       namedContexts: options.buildContexts,
       stageKey: async (index) => (await this.stageOutput(index)).key,

@@ -3,6 +3,7 @@ import { sourceChecksum, type CopySource } from '../copier/index.js';
 import type { BuildContext, StatCache } from '../context/index.js';
 import type { CopyStep, RunStep, StageBase, StepMount, WorkdirStep } from '../frontend/index.js';
 import { assertNever } from '../errors.js';
+import type { ExtraHost } from '../executor/index.js';
 import type { NetworkMode } from '../network-mode.js';
 import type { Platform } from '../platform.js';
 import { stepKey, type CacheKey, type MountKey, type SourceKey, type StepKeyInput } from './cache-key.js';
@@ -14,6 +15,8 @@ export interface KeyContext {
   platform: Platform;
   /** The build's `--network`, which a step's `default` stands for. */
   network: NetworkMode;
+  /** `--add-host` entries, which RUN steps see in /etc/hosts. */
+  extraHosts: readonly ExtraHost[];
   context: BuildContext;
   namedContexts: Readonly<Record<string, NamedContext>>;
   /** The cache key of a stage's last step (waits for the stage). */
@@ -46,6 +49,8 @@ export async function keyInput(ctx: KeyContext, step: RunStep | CopyStep | Workd
         workdir: step.workdir,
         user: step.user,
         network: step.network === 'default' ? ctx.network : step.network,
+        // As in BuildKit's ExecOp; only when given, so keys without --add-host stay as they were.
+        ...(ctx.extraHosts.length > 0 ? { extraHosts: ctx.extraHosts } : {}),
         security: step.security,
         mounts: await Promise.all(step.mounts.map((m) => mountKey(ctx, m))),
         files: step.files.map((f) => ({ path: f.path, mode: f.mode, content: sha256(f.content) })),

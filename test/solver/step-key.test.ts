@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryStatCache, openContext } from '../../src/context/index.js';
 import type { CopyStep, RunStep, StepMount, WorkdirStep } from '../../src/frontend/index.js';
+import type { ExtraHost } from '../../src/executor/index.js';
 import type { NetworkMode } from '../../src/network-mode.js';
 import type { Platform } from '../../src/platform.js';
 import { baseKey } from '../../src/solver/cache-key.js';
@@ -25,6 +26,7 @@ interface World {
   images: Record<string, string>;
   platform: Platform;
   network: NetworkMode;
+  extraHosts: ExtraHost[];
   parent: string;
 }
 
@@ -40,6 +42,7 @@ function world(): World {
     images: { 'alpine:3': `sha256:${'2'.repeat(64)}`, 'tools:1': `sha256:${'3'.repeat(64)}` },
     platform: amd64,
     network: 'default',
+    extraHosts: [],
     parent: baseKey({ kind: 'scratch' }, amd64),
   };
 }
@@ -60,6 +63,7 @@ async function keyOf(w: World, step: FsStep): Promise<string> {
   const ctx: KeyContext = {
     platform: w.platform,
     network: w.network,
+    extraHosts: w.extraHosts,
     context,
     // The path is the same for every key of a row's pair: only the content differs.
     namedContexts: { ctxdir: parseNamedContext('ctxdir', join(dir, 'named')), ctximage: parseNamedContext('ctximage', 'docker-image://tools:1') },
@@ -202,6 +206,8 @@ const rows: Row[] = [
   { input: 'RUN: user', step: run, change: (_, s) => (s.user = 'nobody'), changes: true },
   { input: 'RUN: --network', step: run, change: (_, s) => (asRun(s).network = 'none'), changes: true },
   { input: 'RUN: the build --network a default step gets', step: run, change: (w) => (w.network = 'none'), changes: true },
+  { input: 'RUN: --add-host entries (its /etc/hosts)', step: run, change: (w) => (w.extraHosts = [{ host: 'db', ip: '10.0.0.5' }]), changes: true },
+  { input: 'COPY: --add-host entries (not read by COPY)', step: copy, change: (w) => (w.extraHosts = [{ host: 'db', ip: '10.0.0.5' }]), changes: false },
   {
     input: 'RUN --network=none: the build --network',
     step: () => ({ ...run(), network: 'none' }),
@@ -271,6 +277,7 @@ describe('keyOfStep', () => {
     const ctx: KeyContext = {
       platform: amd64,
       network: 'default',
+      extraHosts: [],
       context: await openContext({ dir }),
       namedContexts: {},
       stageKey: async () => '',

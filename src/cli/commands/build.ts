@@ -23,7 +23,9 @@ options:
       --no-cache-filter STAGE  ignore the cache for these stages (repeatable)
       --pull                   check the registry for a newer base image
       --label K=V              add an image label (repeatable)
-      --network MODE           RUN network: default, none or host
+      --network MODE           RUN network: default (outbound through slirp4netns), none or host
+      --add-host HOST:IP       add an /etc/hosts entry to RUN steps (repeatable; IP host-gateway
+                               is the address that reaches this machine, its loopback included)
       --secret id=ID,src=PATH|env=VAR   expose a secret to RUN --mount=type=secret
       --ssh default|ID=SOCKET  forward an SSH agent to RUN --mount=type=ssh
       --allow ENTITLEMENT      allow security.insecure or network.host (repeatable)
@@ -74,6 +76,7 @@ async function run(argv: string[]): Promise<number> {
       pull: { type: 'boolean' },
       label: { type: 'string', multiple: true },
       network: { type: 'string' },
+      'add-host': { type: 'string', multiple: true },
       secret: { type: 'string', multiple: true },
       ssh: { type: 'string', multiple: true },
       allow: { type: 'string', multiple: true },
@@ -120,6 +123,7 @@ async function run(argv: string[]): Promise<number> {
     noCacheFilter: values['no-cache-filter'] ?? [],
     pull: values.pull ?? false,
     network,
+    addHosts: values['add-host'] ?? [],
     secrets: (values.secret ?? []).map(parseSecret),
     ssh: (values.ssh ?? []).map(parseSsh),
     allow: values.allow ?? [],

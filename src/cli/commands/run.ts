@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runImage } from '../../executor/index.js';
+import { parseExtraHost, runImage } from '../../executor/index.js';
 import { UsageError } from '../../errors.js';
 import { parsePidsLimit } from '../flag-values.js';
 import { checkEmulation } from '../../executor/emulation.js';
@@ -21,7 +21,8 @@ options:
   -u, --user USER[:GROUP]  run as this user instead of the image's USER
   -w, --workdir DIR        working directory instead of the image's WORKDIR
       --entrypoint CMD     override the image's ENTRYPOINT
-      --network MODE       none (default: an isolated network namespace) or host
+      --network MODE       default (outbound through slirp4netns), none or host
+      --add-host HOST:IP   add an /etc/hosts entry (repeatable; IP host-gateway reaches this machine)
       --pids-limit N       processes and threads the container may have at once (0: no limit)
       --platform OS/ARCH   the platform's image of a multi-platform name; another
                            architecture runs under QEMU user-mode emulation (binfmt_misc)
@@ -41,13 +42,15 @@ async function run(argv: string[]): Promise<number> {
       network: { type: 'string' },
       'pids-limit': { type: 'string' },
       platform: { type: 'string' },
+      'add-host': { type: 'string', multiple: true },
       root: { type: 'string' },
     },
   });
   const [imageName, ...command] = positionals;
   if (!imageName) throw new UsageError('tsbuild run needs an IMAGE; e.g. tsbuild run myapp:latest');
   const network = values.network ?? 'default';
-  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
+  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use default, none or host`);
+  const extraHosts = (values['add-host'] ?? []).map(parseExtraHost);
   const limits = parsePidsLimit(values['pids-limit']);
 
   return withStore(values, async (store) => {
@@ -65,6 +68,7 @@ async function run(argv: string[]): Promise<number> {
         ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
         network,
         ...(limits.pids !== undefined ? { limits } : {}),
+        extraHosts,
         onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
       });
       return result.exitCode;
@@ -85,7 +89,7 @@ function resolveRunImage(store: Store, name: string, platformFlag: string | unde
   return found.image;
 }
 
-const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--platform', '--pids-limit', '--root']);
+const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--add-host', '--pids-limit', '--platform', '--root']);
 
 /** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
 function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
