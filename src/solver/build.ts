@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { checkForBuild, type CheckWarning } from '../check/index.js';
 import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { hostPlatform } from '../platform.js';
@@ -24,6 +25,8 @@ export interface BuildResult {
   steps: StepReport[];
   /** What `--metadata-file` writes (buildx's keys). */
   metadata: Record<string, string>;
+  /** Build-check warnings about the Dockerfile (the build went ahead). */
+  warnings: CheckWarning[];
 }
 
 /** Builds a Dockerfile into an image in the store (and the requested outputs). */
@@ -62,6 +65,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   }))().catch((err: unknown) => {
     throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
   });
+  const warnings = await checkForBuild(dockerfile, options, context.ignorePatterns, store);
   const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
   const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
   try {
@@ -79,6 +83,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     return {
       ...exported,
       steps: session.reports,
+      warnings,
       metadata: {
         'containerimage.config.digest': exported.imageId,
         'containerimage.digest': exported.manifestDigest,

@@ -4,7 +4,7 @@ import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
 import { BuildStepError } from './errors.js';
-import type { VertexInfo } from './events.js';
+import type { StepInfo, VertexInfo } from './events.js';
 import { executeRun } from './run-step.js';
 import type { BuildSession, StageOutput } from './session.js';
 import type { StepFailure } from './step-context.js';
@@ -39,7 +39,7 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
     case 'image':
     case 'context': {
       const ref = base.kind === 'image' ? base.ref : imageOfContext(session, base.name);
-      const vertex = session.progress.vertex(`${stageLabel(session, stage, 1)} FROM ${ref}`);
+      const vertex = session.progress.vertex(`${stageLabel(session, stage, 1)} FROM ${ref}`, stepInfo(stage, `FROM ${ref}`));
       const image = await session.progress.track(vertex, () => session.baseImages.resolve(ref));
       return { key: baseKey({ kind: 'image', imageId: image.id }, platform), layers: image.chainIds, created: 0 };
     }
@@ -66,7 +66,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     if (session.abort.signal.aborted) throw session.abort.signal.reason;
     if (step.kind === 'config') continue;
     position++;
-    const vertex = session.progress.vertex(`${stageLabel(session, stage, position)} ${step.display}`);
+    const vertex = session.progress.vertex(`${stageLabel(session, stage, position)} ${step.display}`, stepInfo(stage, step.display));
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
@@ -92,8 +92,13 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
     }
     key = stepKey;
+    session.progress.emit({ type: 'vertex-layer', vertex, bytes: session.store.getLayer(layers.at(-1)!)?.size ?? 0, cached: found.hit !== null, time: Date.now() });
   }
   return { stage, key, layers, created };
+}
+
+function stepInfo(stage: Stage, instruction: string): StepInfo {
+  return { stage: stage.index, ...(stage.name === undefined ? {} : { stageName: stage.name }), instruction };
 }
 
 /** A cache hit: the stage's layer chain once the step is applied, and when the step first ran. */

@@ -1,0 +1,72 @@
+// `tsbuild build --check` and the API's check(): the build's inputs (Dockerfile, build
+// args, .dockerignore, base images already in the store) checked without building.
+import { realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadIgnoreFile } from '../context/index.js';
+import { DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
+import { hostPlatform } from '../platform.js';
+import { loadDockerfile } from '../solver/load-dockerfile.js';
+import { normalizeBuildOptions, type BuildOptions } from '../solver/options.js';
+import { openStore, resolveStoreRoot } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import type { NormalizedBuildOptions } from '../solver/options.js';
+import { CheckFailedError } from './errors.js';
+import { checkDockerfile, type CheckResult } from './run-check.js';
+import type { CheckWarning } from './types.js';
+
+/** A check's result with the Dockerfile's lines, so warnings can be shown with their excerpts. */
+export interface DockerfileCheck extends CheckResult {
+  dockerfile: { name: string; lines: string[] };
+}
+
+/**
+ * Checks the Dockerfile a build with `input` would use. Base images are looked up in the
+ * store only (nothing is pulled): a stage whose base is not there gets no UndefinedVar or
+ * InvalidBaseImagePlatform verdict rather than a guess.
+ */
+export async function checkBuild(input: BuildOptions): Promise<DockerfileCheck> {
+  const options = normalizeBuildOptions(input);
+  const fromStdin = options.context === '-';
+  const dir = fromStdin ? process.cwd() : await realpath(resolve(options.context));
+  const dockerfile = await loadDockerfile(dir, options);
+  const lines = sourceLines(dockerfile.text);
+  const ignore = fromStdin ? { patterns: [] } : await loadIgnoreFile(dir, dockerfile.path ?? (options.dockerfileText === undefined ? join(dir, 'Dockerfile') : null));
+  const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
+  try {
+    const parsed = parseDockerfile(dockerfile.text, { name: dockerfile.name });
+    const result = await checkDockerfile(parsed, {
+      buildArgs: options.buildArgs,
+      targetPlatform: options.platform,
+      buildPlatform: hostPlatform(),
+      ignorePatterns: ignore.patterns,
+      resolveBaseConfig: async (ref) => store.resolveImage(ref)?.config ?? null,
+    });
+    return { ...result, dockerfile: { name: dockerfile.name, lines } };
+  } catch (err) {
+    throw err instanceof DockerfileError ? err.withSource(lines) : err;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The checks a build runs before its first step: the warnings for its summary, or
+ * CheckFailedError under `error=true`. Base images come from the store, as in checkBuild.
+ */
+export async function checkForBuild(
+  dockerfile: { name: string; text: string },
+  options: NormalizedBuildOptions,
+  ignorePatterns: readonly string[],
+  store: Store,
+): Promise<CheckWarning[]> {
+  const lines = sourceLines(dockerfile.text);
+  const result = await checkDockerfile(parseDockerfile(dockerfile.text, { name: dockerfile.name }), {
+    buildArgs: options.buildArgs,
+    targetPlatform: options.platform,
+    buildPlatform: hostPlatform(),
+    ignorePatterns,
+    resolveBaseConfig: async (ref) => store.resolveImage(ref)?.config ?? null,
+  });
+  if (result.failed) throw new CheckFailedError(result.warnings, { name: dockerfile.name, lines });
+  return result.warnings;
+}
