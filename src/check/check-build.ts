@@ -21,8 +21,8 @@ export interface DockerfileCheck extends CheckResult {
 
 /**
  * Checks the Dockerfile a build with `input` would use. Base images are looked up in the
- * store only (nothing is pulled): a stage whose base is not there gets no UndefinedVar or
- * InvalidBaseImagePlatform verdict rather than a guess.
+ * store only (nothing is pulled): a stage whose base is not there is checked as if the
+ * base set only PATH, and gets no InvalidBaseImagePlatform verdict.
  */
 export async function checkBuild(input: BuildOptions): Promise<DockerfileCheck> {
   const options = normalizeBuildOptions(input);

@@ -15,7 +15,11 @@ import type { Report } from './types.js';
 export type StageStart =
   | { kind: 'scratch' }
   | { kind: 'image'; config: ImageConfig }
-  /** A base image whose config could not be read: its variables are unknown. */
+  /**
+   * A base image that is not in the store (a check pulls nothing). Its variables are taken
+   * to be PATH alone: a variable from such a base is reported as undefined, as BuildKit
+   * reports one missing from a base it can read.
+   */
   | { kind: 'unknown' }
   | { kind: 'stage'; scope: StageScope };
 
@@ -24,8 +28,6 @@ export interface StageScope {
   env: Map<string, string>;
   /** ARG names declared in the stage (with or without a value): never "undefined". */
   declared: Set<string>;
-  /** False when the base image's variables are unknown: UndefinedVar would guess. */
-  envKnown: boolean;
   /** The stage has a SHELL (its own or its base's), so shell-form CMD is deliberate. */
   shellSet: boolean;
 }
@@ -48,12 +50,12 @@ const NOT_SECRET = /(?:_|^)(?:public|file|version)(?:_|$)/i;
 export function startScope(start: StageStart): StageScope {
   if (start.kind === 'stage') {
     const s = start.scope;
-    return { env: new Map(s.env), declared: new Set(s.declared), envKnown: s.envKnown, shellSet: s.shellSet };
+    return { env: new Map(s.env), declared: new Set(s.declared), shellSet: s.shellSet };
   }
   const config: ContainerConfig = start.kind === 'image' ? start.config.config : {};
   const env = new Map((config.Env ?? []).map(splitEnv));
   if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH);
-  return { env, declared: new Set(), envKnown: start.kind !== 'unknown', shellSet: (config.Shell ?? []).length > 0 };
+  return { env, declared: new Set(), shellSet: (config.Shell ?? []).length > 0 };
 }
 
 /** Walks one stage's instructions (after FROM), updating `scope` as the build would. */
@@ -155,13 +157,11 @@ function expandWord(word: string, ins: Instruction, scope: StageScope, ctx: Body
   } catch {
     return word; // the build reports the bad expansion itself
   }
-  if (scope.envKnown) {
-    for (const name of result.unmatched) {
-      if (scope.declared.has(name) || NON_ENV_ARGS.has(name)) continue;
-      const suggestion = closest(name, [...scope.env.keys()]);
-      const hint = suggestion === undefined ? '' : ` (did you mean $${suggestion}?)`;
-      ctx.report('UndefinedVar', `Usage of undefined variable '$${name}'${hint}`, ins.range);
-    }
+  for (const name of result.unmatched) {
+    if (scope.declared.has(name) || NON_ENV_ARGS.has(name)) continue;
+    const suggestion = closest(name, [...scope.env.keys()]);
+    const hint = suggestion === undefined ? '' : ` (did you mean $${suggestion}?)`;
+    ctx.report('UndefinedVar', `Usage of undefined variable '$${name}'${hint}`, ins.range);
   }
   return result.value;
 }

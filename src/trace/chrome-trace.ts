@@ -1,7 +1,7 @@
 // Spans → Chrome's Trace Event Format (the JSON Perfetto and chrome://tracing open): one
 // complete event (`ph: "X"`) per vertex, one thread (track) per stage, named by
 // metadata events, so parallel stages sit on parallel tracks.
-import type { Span } from './recorder.js';
+import { stageLabel, type Span } from './recorder.js';
 
 export interface TraceEvent {
   name: string;
@@ -30,7 +30,7 @@ export function chromeTrace(spans: readonly Span[]): { traceEvents: TraceEvent[]
   const tracks = new Map<number, string>([[INTERNAL_TID, 'internal']]);
   for (const span of spans) {
     const tid = span.step ? stageTid(span.step.stage) : INTERNAL_TID;
-    if (span.step && !tracks.has(tid)) tracks.set(tid, `stage ${span.step.stageName ?? span.step.stage}`);
+    if (span.step && !tracks.has(tid)) tracks.set(tid, stageLabel(span.step));
     events.push({
       name: span.step?.instruction ?? span.name,
       cat: span.step ? 'step' : 'internal',
@@ -41,7 +41,7 @@ export function chromeTrace(spans: readonly Span[]): { traceEvents: TraceEvent[]
       dur: ((span.end ?? span.start) - span.start) * 1000,
       args: {
         vertex: span.name,
-        ...(span.step ? { stage: span.step.stageName ?? String(span.step.stage), instruction: span.step.instruction } : {}),
+        ...(span.step ? { stage: stageLabel(span.step), instruction: span.step.instruction } : {}),
         cached: span.cached,
         ...(span.layerBytes === undefined ? {} : { bytesWritten: span.cached ? 0 : span.layerBytes, layerBytes: span.layerBytes }),
         ...(span.error === undefined ? {} : { error: span.error }),

@@ -1,7 +1,7 @@
 // Spans → one self-contained HTML page (no scripts, no external files) for a CI
 // artifact: the build's timeline with a row per stage, so parallel stages show side by
 // side, then every step with its time, cache hit and layer size, slowest first.
-import type { Span } from './recorder.js';
+import { stageLabel, type Span } from './recorder.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -36,7 +36,7 @@ function rows(spans: readonly Span[]): Row[] {
     const track = span.step ? span.step.stage : -1;
     let row = byTrack.get(track);
     if (!row) {
-      row = { label: span.step ? `stage ${span.step.stageName ?? span.step.stage}` : 'internal', spans: [] };
+      row = { label: span.step ? stageLabel(span.step) : 'internal', spans: [] };
       byTrack.set(track, row);
     }
     row.spans.push(span);
@@ -73,7 +73,7 @@ function stepTable(spans: readonly Span[]): string {
   const body = steps
     .map((s) => {
       const size = s.layerBytes === undefined ? '' : formatBytes(s.layerBytes);
-      return `<tr class="${status(s)}"><td class="step">${esc(s.step!.instruction)}</td><td>${esc(s.step!.stageName ?? String(s.step!.stage))}</td>` +
+      return `<tr class="${status(s)}"><td class="step">${esc(s.step!.instruction)}</td><td>${esc(stageLabel(s.step!))}</td>` +
         `<td class="num">${formatDuration(duration(s))}</td><td>${status(s) === 'cached' ? 'cache hit' : status(s) === 'error' ? 'failed' : 'ran'}</td><td class="num">${size}</td></tr>`;
     })
     .join('\n');

@@ -54,3 +54,8 @@ export class TraceRecorder {
     return [...this.byNumber.values()].map((s) => ({ ...s, end: s.end ?? now })).sort((a, b) => a.start - b.start || a.number - b.number);
   }
 }
+
+/** A stage's name, or `stage-N` as the progress output calls an unnamed one. */
+export function stageLabel(step: StepInfo): string {
+  return step.stageName ?? `stage-${step.stage}`;
+}
