@@ -5,7 +5,7 @@
 import type { ArgInstruction, EscapeToken, FromInstruction } from '../frontend/index.js';
 import { processWord, type Env } from '../frontend/expand.js';
 import { globalArgs } from '../frontend/graph/args.js';
-import { closest } from '../frontend/instructions/suggest.js';
+import { suggestName } from './suggest.js';
 import { parseReference } from '../image/reference.js';
 import { parsePlatform } from '../platform.js';
 import type { Report } from './types.js';
@@ -53,7 +53,7 @@ export function checkFroms(froms: readonly FromInstruction[], scope: FromScope, 
       const platform = from.platform === undefined ? undefined : expand(from.platform, withArgs, scope.escape);
       for (const name of [...(image?.unmatched ?? []), ...(platform?.unmatched ?? [])]) {
         if (declared.includes(name)) continue;
-        const suggestion = closest(name, declared);
+        const suggestion = suggestName(name, declared);
         const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
         report('UndefinedArgInFrom', `FROM argument '${name}' is not declared${hint}`, from.range);
       }

@@ -6,7 +6,7 @@ import type { ContainerConfig, ImageConfig } from '../image/oci-types.js';
 import type { EscapeToken, Instruction, KeyValue, SourceRange } from '../frontend/index.js';
 import { processWord, type Env } from '../frontend/expand.js';
 import { DEFAULT_PATH, splitEnv } from '../frontend/graph/stage-state.js';
-import { closest } from '../frontend/instructions/suggest.js';
+import { suggestName } from './suggest.js';
 import type { PatternMatcher } from '../context/index.js';
 import { goClean } from '../context/go-path.js';
 import type { Report } from './types.js';
@@ -159,7 +159,7 @@ function expandWord(word: string, ins: Instruction, scope: StageScope, ctx: Body
   }
   for (const name of result.unmatched) {
     if (scope.declared.has(name) || NON_ENV_ARGS.has(name)) continue;
-    const suggestion = closest(name, [...scope.env.keys()]);
+    const suggestion = suggestName(name, scope.env.keys());
     const hint = suggestion === undefined ? '' : ` (did you mean $${suggestion}?)`;
     ctx.report('UndefinedVar', `Usage of undefined variable '$${name}'${hint}`, ins.range);
   }
