@@ -103,7 +103,7 @@ export function htmlReport(spans: readonly Span[], title = 'tsbuild build report
   const steps = spans.filter((s) => s.step);
   const hits = steps.filter((s) => s.cached).length;
   const bytes = steps.reduce((n, s) => n + (s.cached ? 0 : (s.layerBytes ?? 0)), 0);
-  const summary = `${formatDuration(end - origin)} total · ${steps.length} steps · ${hits} cache hits · ${formatBytes(bytes)} written`;
+  const summary = `${formatDuration(end - origin)} total · ${steps.length} steps · ${hits} cache hit${hits === 1 ? '' : 's'} · ${formatBytes(bytes)} written`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>
