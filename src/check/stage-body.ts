@@ -30,6 +30,8 @@ export interface StageScope {
   declared: Set<string>;
   /** The stage has a SHELL (its own or its base's), so shell-form CMD is deliberate. */
   shellSet: boolean;
+  /** A WORKDIR ran in this stage or a parent stage: later relative ones are relative to it. */
+  workdirSet: boolean;
 }
 
 export interface BodyContext {
@@ -50,18 +52,17 @@ const NOT_SECRET = /(?:_|^)(?:public|file|version)(?:_|$)/i;
 export function startScope(start: StageStart): StageScope {
   if (start.kind === 'stage') {
     const s = start.scope;
-    return { env: new Map(s.env), declared: new Set(s.declared), shellSet: s.shellSet };
+    return { env: new Map(s.env), declared: new Set(s.declared), shellSet: s.shellSet, workdirSet: s.workdirSet };
   }
   const config: ContainerConfig = start.kind === 'image' ? start.config.config : {};
   const env = new Map((config.Env ?? []).map(splitEnv));
   if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH);
-  return { env, declared: new Set(), shellSet: (config.Shell ?? []).length > 0 };
+  return { env, declared: new Set(), shellSet: (config.Shell ?? []).length > 0, workdirSet: false };
 }
 
 /** Walks one stage's instructions (after FROM), updating `scope` as the build would. */
 export function checkStageBody(body: readonly Instruction[], scope: StageScope, ctx: BodyContext): void {
   const once = new Map<string, SourceRange>();
-  let workdirSet = false;
   const expand = (word: string, ins: Instruction): string => expandWord(word, ins, scope, ctx);
   for (const ins of body) {
     switch (ins.kind) {
@@ -109,10 +110,10 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
         break;
       case 'workdir': {
         const path = expand(ins.path, ins);
-        if (!workdirSet && !path.startsWith('/')) {
+        if (!scope.workdirSet && !path.startsWith('/')) {
           report(ctx, 'WorkdirRelativePath', `Relative workdir "${path}" can have unexpected results if the base image changes`, ins.range);
         }
-        workdirSet = true;
+        scope.workdirSet = true;
         break;
       }
       case 'expose':
