@@ -72,11 +72,11 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
         // The earlier one is reported: it is the one the image silently drops.
         const previous = once.get(ins.kind);
         if (previous) {
-          report(ctx, 'MultipleInstructionsDisallowed', `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used`, previous);
+          ctx.report('MultipleInstructionsDisallowed', `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used`, previous);
         }
         once.set(ins.kind, ins.range);
         if (ins.kind !== 'healthcheck' && ins.command.prependShell && !scope.shellSet) {
-          report(ctx, 'JSONArgsRecommended', `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals`, ins.range);
+          ctx.report('JSONArgsRecommended', `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals`, ins.range);
         }
         break;
       }
@@ -84,7 +84,7 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
         scope.shellSet = true;
         break;
       case 'maintainer':
-        report(ctx, 'MaintainerDeprecated', 'Maintainer instruction is deprecated in favor of using label', ins.range);
+        ctx.report('MaintainerDeprecated', 'Maintainer instruction is deprecated in favor of using label', ins.range);
         break;
       case 'env':
       case 'label': {
@@ -111,7 +111,7 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
       case 'workdir': {
         const path = expand(ins.path, ins);
         if (!scope.workdirSet && !path.startsWith('/')) {
-          report(ctx, 'WorkdirRelativePath', `Relative workdir "${path}" can have unexpected results if the base image changes`, ins.range);
+          ctx.report('WorkdirRelativePath', `Relative workdir "${path}" can have unexpected results if the base image changes`, ins.range);
         }
         scope.workdirSet = true;
         break;
@@ -144,10 +144,6 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
         break;
     }
   }
-}
-
-function report(ctx: BodyContext, ...args: Parameters<Report>): void {
-  ctx.report(...args);
 }
 
 /** Expands like the build does, reporting UndefinedVar for names neither set nor declared. */
