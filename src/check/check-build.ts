@@ -2,7 +2,7 @@
 // args, .dockerignore, base images already in the store) checked without building.
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { loadIgnoreFile } from '../context/index.js';
+import { contextFromTarStream, loadIgnoreFile } from '../context/index.js';
 import { DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { hostPlatform } from '../platform.js';
 import { loadDockerfile } from '../solver/load-dockerfile.js';
@@ -26,26 +26,25 @@ export interface DockerfileCheck extends CheckResult {
  */
 export async function checkBuild(input: BuildOptions): Promise<DockerfileCheck> {
   const options = normalizeBuildOptions(input);
-  const fromStdin = options.context === '-';
-  const dir = fromStdin ? process.cwd() : await realpath(resolve(options.context));
-  const dockerfile = await loadDockerfile(dir, options);
-  const lines = sourceLines(dockerfile.text);
-  const ignore = fromStdin ? { patterns: [] } : await loadIgnoreFile(dir, dockerfile.path ?? (options.dockerfileText === undefined ? join(dir, 'Dockerfile') : null));
-  const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
+  // A tar context on stdin is unpacked as for a build: it holds the Dockerfile and .dockerignore.
+  const tar = options.context === '-' ? await contextFromTarStream(process.stdin) : undefined;
   try {
-    const parsed = parseDockerfile(dockerfile.text, { name: dockerfile.name });
-    const result = await checkDockerfile(parsed, {
-      buildArgs: options.buildArgs,
-      targetPlatform: options.platform,
-      buildPlatform: hostPlatform(),
-      ignorePatterns: ignore.patterns,
-      resolveBaseConfig: async (ref) => store.resolveImage(ref)?.config ?? null,
-    });
-    return { ...result, dockerfile: { name: dockerfile.name, lines } };
-  } catch (err) {
-    throw err instanceof DockerfileError ? err.withSource(lines) : err;
+    const dir = tar ? tar.root : await realpath(resolve(options.context));
+    const dockerfile = await loadDockerfile(dir, options);
+    const defaultPath = options.dockerfileText === undefined ? join(dir, 'Dockerfile') : null;
+    const ignore = tar ? { patterns: tar.ignorePatterns } : await loadIgnoreFile(dir, dockerfile.path ?? defaultPath);
+    const lines = sourceLines(dockerfile.text);
+    const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
+    try {
+      const result = await runChecks(dockerfile, options, ignore.patterns, store);
+      return { ...result, dockerfile: { name: dockerfile.name, lines } };
+    } catch (err) {
+      throw err instanceof DockerfileError ? err.withSource(lines) : err;
+    } finally {
+      store.close();
+    }
   } finally {
-    store.close();
+    await tar?.dispose();
   }
 }
 
@@ -59,14 +58,22 @@ export async function checkForBuild(
   ignorePatterns: readonly string[],
   store: Store,
 ): Promise<CheckWarning[]> {
-  const lines = sourceLines(dockerfile.text);
-  const result = await checkDockerfile(parseDockerfile(dockerfile.text, { name: dockerfile.name }), {
+  const result = await runChecks(dockerfile, options, ignorePatterns, store);
+  if (result.failed) throw new CheckFailedError(result.warnings, { name: dockerfile.name, lines: sourceLines(dockerfile.text) });
+  return result.warnings;
+}
+
+function runChecks(
+  dockerfile: { name: string; text: string },
+  options: NormalizedBuildOptions,
+  ignorePatterns: readonly string[],
+  store: Store,
+): Promise<CheckResult> {
+  return checkDockerfile(parseDockerfile(dockerfile.text, { name: dockerfile.name }), {
     buildArgs: options.buildArgs,
     targetPlatform: options.platform,
     buildPlatform: hostPlatform(),
     ignorePatterns,
     resolveBaseConfig: async (ref) => store.resolveImage(ref)?.config ?? null,
   });
-  if (result.failed) throw new CheckFailedError(result.warnings, { name: dockerfile.name, lines });
-  return result.warnings;
 }
