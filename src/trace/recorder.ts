@@ -23,11 +23,14 @@ export class TraceRecorder {
 
   readonly onEvent = (event: BuildEvent): void => {
     const { vertex } = event;
-    let span = this.byNumber.get(vertex.number);
-    if (!span) {
-      span = { number: vertex.number, name: vertex.name, ...(vertex.step ? { step: vertex.step } : {}), start: event.time, cached: false };
-      this.byNumber.set(vertex.number, span);
+    if (event.type === 'vertex-start') {
+      const step = vertex.step ? { step: vertex.step } : {};
+      this.byNumber.set(vertex.number, { number: vertex.number, name: vertex.name, ...step, start: event.time, cached: false });
+      return;
     }
+    // A step identical to one already running waits for it and never starts: no span of its own.
+    const span = this.byNumber.get(vertex.number);
+    if (!span) return;
     switch (event.type) {
       case 'vertex-cached':
         span.cached = true;
@@ -43,7 +46,6 @@ export class TraceRecorder {
       case 'vertex-layer':
         span.layerBytes = event.bytes;
         break;
-      case 'vertex-start':
       case 'vertex-log':
         break;
     }

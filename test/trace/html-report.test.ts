@@ -1,6 +1,6 @@
 // The trace and report formats on hand-made spans: escaping, tracks, ordering.
 import { describe, expect, it } from 'vitest';
-import { chromeTrace, htmlReport, type Span } from '../../src/api.js';
+import { chromeTrace, htmlReport, TraceRecorder, type Span } from '../../src/api.js';
 
 const spans: Span[] = [
   { number: 1, name: '[internal] load build context', start: 1000, end: 1010, cached: false },
@@ -43,5 +43,19 @@ describe('htmlReport', () => {
       ['cached', 'COPY x /x', 'stage-1', '0ms', 'cache hit', '512 B'],
     ]);
     expect(page).toContain('2 steps · 1 cache hit · ');
+  });
+});
+
+describe('TraceRecorder', () => {
+  it('keeps one span per started vertex, with its cache hit and layer, and none for a step that never started', () => {
+    const recorder = new TraceRecorder();
+    const step = { stage: 0, stageName: 'a', instruction: 'RUN x' };
+    const ran = { number: 1, name: '[a 2/3] RUN x', step };
+    const waited = { number: 2, name: '[a 3/3] RUN x', step };
+    recorder.onEvent({ type: 'vertex-start', vertex: ran, time: 100 });
+    recorder.onEvent({ type: 'vertex-done', vertex: ran, durationMs: 50, time: 150 });
+    recorder.onEvent({ type: 'vertex-layer', vertex: ran, bytes: 10, cached: false, time: 150 });
+    recorder.onEvent({ type: 'vertex-layer', vertex: waited, bytes: 10, cached: false, time: 150 });
+    expect(recorder.spans(999)).toEqual([{ number: 1, name: '[a 2/3] RUN x', step, start: 100, end: 150, cached: false, layerBytes: 10 }]);
   });
 });
