@@ -6,10 +6,11 @@
 # (RUN steps of other architectures in multi-platform builds), an arm64 cross compiler (the
 # seccomp filter's probe under qemu-user), uidmap (newuidmap/newgidmap for rootless mode and
 # its tests), slirp4netns (the default network of RUN steps), debootstrap (the real-world
-# suite's Debian base). Needs root.
+# suite's Debian base), chromium (renders the --report page headless). Needs root.
 set -euo pipefail
 packages=(busybox-static skopeo umoci docker-registry apache2-utils xz-utils zstd bzip2 iproute2
-  qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross uidmap slirp4netns debootstrap)
+  qemu-user-static binfmt-support gcc-aarch64-linux-gnu libc6-dev-arm64-cross uidmap slirp4netns debootstrap
+  chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

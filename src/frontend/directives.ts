@@ -6,6 +6,8 @@ export type EscapeToken = '\\' | '`';
 export interface CheckDirective {
   skip: string[] | 'all';
   error: boolean;
+  /** Experimental rules to run too (`experimental=A,B` or `all`). */
+  experimental?: string[] | 'all';
 }
 
 /** Parser directives found at the top of a Dockerfile. */
@@ -87,15 +89,16 @@ function checkSyntax(value: string): string {
   return value;
 }
 
-function parseCheck(value: string): CheckDirective {
+/** The `check` directive's value, also the format of `--build-arg BUILDKIT_DOCKERFILE_CHECK`. */
+export function parseCheck(value: string): CheckDirective {
   const check: CheckDirective = { skip: [], error: false };
   for (const part of value.split(';')) {
     const [rawKey = '', rawValue = ''] = splitOnce(part.trim(), '=');
     const key = rawKey.trim().toLowerCase();
     const val = rawValue.trim();
-    if (key === 'skip') {
+    if (key === 'skip' || key === 'experimental') {
       const names = val.split(',').map((n) => n.trim()).filter(Boolean);
-      check.skip = names.some((n) => n.toLowerCase() === 'all') ? 'all' : names;
+      check[key] = names.some((n) => n.toLowerCase() === 'all') ? 'all' : names;
     } else if (key === 'error') {
       const b = parseGoBool(val);
       if (b === undefined) throw badCheck(`invalid boolean value "${val}" for error`);
@@ -108,7 +111,7 @@ function parseCheck(value: string): CheckDirective {
 }
 
 function badCheck(message: string): InstructionProblem {
-  return new InstructionProblem(message, 'write it as "# check=skip=<names|all>;error=<true|false>"', 'dockerfile-directive');
+  return new InstructionProblem(message, 'write it as "# check=skip=<names|all>;error=<true|false>;experimental=<names|all>"', 'dockerfile-directive');
 }
 
 function splitOnce(s: string, sep: string): [string, string?] {

@@ -17,12 +17,19 @@ const RULE = '--------------------';
  * the lines around the range with `>>>` on the failing ones, then the message and hint.
  */
 export function formatSourceError(err: LocatedProblem, lines: readonly string[]): string {
+  const out = formatExcerpt(err.file, err.range, lines);
+  out.push(`ERROR: ${err.message}`);
+  if (err.hint) out.push(`hint: ${err.hint}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** `Dockerfile:LINE` and the lines around `range`, `>>>` on its own (just the file name without a range). */
+export function formatExcerpt(file: string, range: SourceRange | undefined, lines: readonly string[]): string[] {
   const out: string[] = [];
-  const range = err.range;
   if (range && lines.length > 0) {
     const start = Math.min(Math.max(range.start.line, 1), lines.length);
     const end = Math.min(Math.max(range.end.line, start), lines.length);
-    out.push(start === end ? `${err.file}:${start}` : `${err.file}:${start}-${end}`, RULE);
+    out.push(start === end ? `${file}:${start}` : `${file}:${start}-${end}`, RULE);
     const first = Math.max(1, start - CONTEXT_LINES);
     const last = Math.min(lines.length, end + CONTEXT_LINES);
     const width = Math.max(4, String(last).length);
@@ -33,9 +40,7 @@ export function formatSourceError(err: LocatedProblem, lines: readonly string[])
     }
     out.push(RULE);
   } else {
-    out.push(err.file);
+    out.push(file);
   }
-  out.push(`ERROR: ${err.message}`);
-  if (err.hint) out.push(`hint: ${err.hint}`);
-  return `${out.join('\n')}\n`;
+  return out;
 }

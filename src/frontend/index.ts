@@ -4,7 +4,7 @@ export type { Heredoc, Node, ParsedDockerfile, ParseWarning } from './ast.js';
 export type { CheckDirective, Directives, EscapeToken } from './directives.js';
 export { sourceLines, type SourcePosition, type SourceRange } from './source.js';
 export { DockerfileError, type DockerfileErrorCode, type DockerfileErrorOptions } from './errors.js';
-export { formatSourceError } from './format-source-error.js';
+export { formatExcerpt, formatSourceError } from './format-source-error.js';
 export { dumpNodes } from './dump.js';
 export { chompHeredocContent, heredocsFromLine, parseHeredoc } from './heredoc.js';
 export { parseInstruction, toInstructions } from './instructions/parse-instruction.js';

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { checkForBuild, type CheckWarning } from '../check/index.js';
 import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { checkEmulation } from '../executor/emulation.js';
@@ -27,6 +28,8 @@ export interface BuildResult {
   steps: StepReport[];
   /** What `--metadata-file` writes (buildx's keys). */
   metadata: Record<string, string>;
+  /** Build-check warnings about the Dockerfile (the build went ahead). */
+  warnings: CheckWarning[];
 }
 
 /** Builds a Dockerfile into an image in the store (and the requested outputs). */
@@ -76,6 +79,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
       }),
     ),
   );
+  const warnings = await checkForBuild(dockerfile, options, context.ignorePatterns, store);
   // Before any work: a RUN for another architecture needs QEMU registered in binfmt_misc.
   for (const graph of graphs) {
     for (const stage of graph.stages) if (stage.steps.some((s) => s.kind === 'run')) checkEmulation(stage.platform);
@@ -105,6 +109,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     return {
       ...result,
       steps,
+      warnings,
       metadata: {
         ...(multi ? {} : { 'containerimage.config.digest': exported.imageId }),
         // As buildx: after a push, the digest the registry serves.

@@ -7,6 +7,17 @@ export interface VertexInfo {
   number: number;
   /** `[stage 2/5] RUN make` or `[internal] load build context`. */
   name: string;
+  /** Set when the vertex is a Dockerfile step (FROM included). */
+  step?: StepInfo;
+}
+
+/** Which Dockerfile step a vertex is: what a trace groups and labels steps by. */
+export interface StepInfo {
+  /** Index of the stage in the Dockerfile. */
+  stage: number;
+  stageName?: string;
+  /** The instruction as displayed, e.g. `RUN make`. */
+  instruction: string;
 }
 
 export type BuildEvent =
@@ -14,7 +25,9 @@ export type BuildEvent =
   | { type: 'vertex-log'; vertex: VertexInfo; stream: 'stdout' | 'stderr'; data: string; time: number }
   | { type: 'vertex-cached'; vertex: VertexInfo; time: number }
   | { type: 'vertex-done'; vertex: VertexInfo; durationMs: number; time: number }
-  | { type: 'vertex-error'; vertex: VertexInfo; message: string; durationMs: number; time: number };
+  | { type: 'vertex-error'; vertex: VertexInfo; message: string; durationMs: number; time: number }
+  /** The layer a step produced or reused; `bytes` is its uncompressed size. */
+  | { type: 'vertex-layer'; vertex: VertexInfo; bytes: number; cached: boolean; time: number };
 
 export type BuildEventListener = (event: BuildEvent) => void;
 
@@ -27,8 +40,8 @@ export class ProgressEmitter {
     this.listeners = listeners;
   }
 
-  vertex(name: string): VertexInfo {
-    return { number: this.next++, name };
+  vertex(name: string, step?: StepInfo): VertexInfo {
+    return { number: this.next++, name, ...(step ? { step } : {}) };
   }
 
   emit(event: BuildEvent): void {

@@ -5,7 +5,7 @@ import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
 import { BuildStepError } from './errors.js';
-import type { VertexInfo } from './events.js';
+import type { StepInfo, VertexInfo } from './events.js';
 import { executeRun } from './run-step.js';
 import type { BuildSession, StageOutput } from './session.js';
 import type { StepFailure } from './step-context.js';
@@ -46,7 +46,7 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
       const name = `${stageLabel(session, stage, 1)} FROM ${ref}`;
       let loading = session.inflightBases.get(name);
       if (!loading) {
-        loading = session.progress.track(session.progress.vertex(name), () => session.baseImages.resolve(ref, platform));
+        loading = session.progress.track(session.progress.vertex(name, stepInfo(stage, `FROM ${ref}`)), () => session.baseImages.resolve(ref, platform));
         session.inflightBases.set(name, loading);
       }
       const image = await loading;
@@ -75,7 +75,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     if (session.abort.signal.aborted) throw session.abort.signal.reason;
     if (step.kind === 'config') continue;
     position++;
-    const vertex = session.progress.vertex(`${stageLabel(session, stage, position)} ${step.display}`);
+    const vertex = session.progress.vertex(`${stageLabel(session, stage, position)} ${step.display}`, stepInfo(stage, step.display));
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
@@ -101,8 +101,13 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
     }
     key = stepKey;
+    session.progress.emit({ type: 'vertex-layer', vertex, bytes: session.store.getLayer(layers.at(-1)!)?.size ?? 0, cached: found.hit !== null, time: Date.now() });
   }
   return { stage, key, layers, created };
+}
+
+function stepInfo(stage: Stage, instruction: string): StepInfo {
+  return { stage: stage.index, ...(stage.name === undefined ? {} : { stageName: stage.name }), instruction };
 }
 
 /** A cache hit: the stage's layer chain once the step is applied, and when the step first ran. */

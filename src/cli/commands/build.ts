@@ -8,6 +8,7 @@ import { parseByteSize, parseCacheFrom, parsePidsLimit, parseCacheTo, parseKeyVa
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
 import { reportError } from '../report-error.js';
+import { printBuildWarnings, printCheckFailure, runCheckOnly, traceFiles } from '../check-output.js';
 
 const usage = `usage: tsbuild build [OPTIONS] CONTEXT
        tsbuild [OPTIONS] CONTEXT
@@ -30,6 +31,9 @@ options:
       --ssh default|ID=SOCKET  forward an SSH agent to RUN --mount=type=ssh
       --allow ENTITLEMENT      allow security.insecure or network.host (repeatable)
       --progress MODE          auto, tty, plain, rawjson or quiet (default auto)
+      --check                  only run the Dockerfile build checks (exit 1 on warnings)
+      --trace FILE             write the build's steps as a Chrome trace (Perfetto)
+      --report FILE.html       write a page with the build's timeline and slowest steps
   -q, --quiet                  print only the image ID on stdout
       --iidfile FILE           write the image ID to FILE
       --metadata-file FILE     write the build result (digests) as JSON to FILE
@@ -81,6 +85,9 @@ async function run(argv: string[]): Promise<number> {
       ssh: { type: 'string', multiple: true },
       allow: { type: 'string', multiple: true },
       progress: { type: 'string' },
+      check: { type: 'boolean' },
+      trace: { type: 'string' },
+      report: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       iidfile: { type: 'string' },
       'metadata-file': { type: 'string' },
@@ -149,17 +156,21 @@ async function run(argv: string[]): Promise<number> {
   };
   if (Object.keys(limits).length > 0) options.limits = limits;
 
+  if (values.check) return runCheckOnly(options, progress).catch(reportError);
   const renderer = createRenderer(progress, process.stderr);
-  options.onEvent = renderer.onEvent;
+  const trace = traceFiles({ trace: values.trace, report: values.report });
+  options.onEvent = trace ? (e) => (renderer.onEvent(e), trace.onEvent(e)) : renderer.onEvent;
   try {
-    const result = await build(options);
+    const result = await build(options).finally(() => trace?.write());
     renderer.finish();
+    printBuildWarnings(result.warnings, progress);
     if (values.iidfile) await writeFile(values.iidfile, result.imageId);
     if (values['metadata-file']) await writeFile(values['metadata-file'], `${JSON.stringify(result.metadata, null, 2)}\n`);
     if (values.quiet) process.stdout.write(`${result.imageId}\n`);
     return 0;
   } catch (err) {
     renderer.finish();
+    printCheckFailure(err, progress);
     return reportError(err);
   }
 }

@@ -36,6 +36,8 @@ export function plainRenderer(write: (text: string) => void): (event: BuildEvent
         flush(n);
         write(`#${n} ERROR: ${event.message}\n\n`);
         break;
+      case 'vertex-layer':
+        break; // layer sizes are for traces and reports, not the live display
       default:
         assertNever(event, 'progress event');
     }

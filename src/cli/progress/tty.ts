@@ -87,6 +87,8 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
       case 'vertex-error':
         if (v) Object.assign(v, { status: 'error', ended: event.time });
         break;
+      case 'vertex-layer':
+        break; // layer sizes are for traces and reports, not the live display
       default:
         assertNever(event, 'progress event');
     }

@@ -20,7 +20,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   return match === undefined ? '' : ` (did you mean ${match}?)`;
 }
 
-function levenshtein(a: string, b: string): number {
+export function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
