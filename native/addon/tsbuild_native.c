@@ -39,9 +39,26 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall, const 
   return NULL;
 }
 
-/* Copies a JS string argument into buf; returns 0 and throws if it is not a string or too long. */
+/* Copies a JS string or Buffer argument into buf (a Buffer byte for byte: file names need not
+ * be UTF-8); returns 0 and throws if it is neither, too long, or holds a NUL. */
 static int get_string(napi_env env, napi_value value, char *buf, size_t size, const char *what) {
   size_t len = 0;
+  bool is_buffer = false;
+  if (napi_is_buffer(env, value, &is_buffer) == napi_ok && is_buffer) {
+    void *data;
+    napi_get_buffer_info(env, value, &data, &len);
+    if (len + 1 > size) {
+      napi_throw_range_error(env, NULL, "path is too long");
+      return 0;
+    }
+    if (memchr(data, 0, len)) {
+      napi_throw_type_error(env, NULL, "paths must not contain NUL bytes");
+      return 0;
+    }
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+    return 1;
+  }
   if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) {
     char msg[64];
     snprintf(msg, sizeof msg, "%s must be a string", what);

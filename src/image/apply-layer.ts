@@ -2,7 +2,8 @@
 // char device 0/0 named <name>, `.wh..wh..opq` the xattr trusted.overlay.opaque=y on its
 // directory. Nothing is written outside `dir`: where each entry may go is decided by
 // ./safe-path.ts (strict names: no `..`, nothing absolute), shared with ADD's extractor.
-import { constants, promises as fs } from 'node:fs';
+import { constants } from 'node:fs';
+import { bytesFs as fs, fsPath } from '../byte-names.js';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
@@ -37,7 +38,7 @@ const OVERLAY_XATTR = 'trusted.overlay.';
 
 function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   for (const [name, value] of Object.entries(xattrs)) {
-    if (!name.startsWith(OVERLAY_XATTR)) native.lsetxattr(target, name, value);
+    if (!name.startsWith(OVERLAY_XATTR)) native.lsetxattr(fsPath(target), name, value);
   }
 }
 
@@ -50,7 +51,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
   const base = at.parts[at.parts.length - 1]!;
 
   if (base === OPAQUE_MARKER) {
-    native.lsetxattr(parent, 'trusted.overlay.opaque', Buffer.from('y'));
+    native.lsetxattr(fsPath(parent), 'trusted.overlay.opaque', Buffer.from('y'));
     return;
   }
   if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs bookkeeping (.wh..wh.plnk), meaningless here
@@ -59,8 +60,8 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     if (hidden === '' || hidden === '.' || hidden === '..') throw new LayerApplyError(h.name, 'whiteout of no name');
     const whiteout = path.join(parent, hidden);
     await clearTarget(whiteout, false);
-    native.mknod(whiteout, constants.S_IFCHR, 0, 0);
-    native.lutimens(whiteout, h.mtime.sec, h.mtime.nsec);
+    native.mknod(fsPath(whiteout), constants.S_IFCHR, 0, 0);
+    native.lutimens(fsPath(whiteout), h.mtime.sec, h.mtime.nsec);
     return;
   }
 
@@ -91,7 +92,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     case 'block':
     case 'fifo':
       await clearTarget(target, false);
-      native.mknod(target, DEVICE_TYPE[h.type], h.devmajor, h.devminor);
+      native.mknod(fsPath(target), DEVICE_TYPE[h.type], h.devmajor, h.devminor);
       await fs.lchown(target, h.uid, h.gid);
       // The node was just made at this resolved path and is not a symlink, so chmod stays on it.
       await fs.chmod(target, h.mode);
@@ -99,7 +100,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
   }
   // xattrs after chown, which drops security.capability.
   setXattrs(target, h.xattrs);
-  native.lutimens(target, h.mtime.sec, h.mtime.nsec);
+  native.lutimens(fsPath(target), h.mtime.sec, h.mtime.nsec);
   root.extractedAt(at.rel);
 }
 
