@@ -14,6 +14,8 @@ export interface NativeAddon {
   mknod(path: string | Buffer, mode: number, major: number, minor: number): void;
   /** Sets atime and mtime of `path` itself (not a symlink's target) to `sec` + `nsec` exactly. */
   lutimens(path: string | Buffer, sec: number, nsec: number): void;
+  /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
+  tryLockExclusive(fd: number): boolean;
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.

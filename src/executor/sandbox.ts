@@ -10,6 +10,7 @@ import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
 import { parseInitStatus, signalName } from './init-status.js';
 import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
+import { tempName } from '../store/owner.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
 import type { SandboxResult, SandboxSpec } from './types.js';
@@ -29,7 +30,8 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
   spec.signal?.throwIfAborted();
   if (process.getuid?.() !== 0) throw new SandboxError('running a step needs root (rootless mode is not supported yet)');
   if (!existsSync(INIT_BINARY)) throw new SandboxError(`${INIT_BINARY} is missing; build it with node-gyp rebuild`);
-  const scratch = await mkdtemp(join(tmpdir(), 'tsbuild-step-'));
+  // Named after this process, so fsck and prune can remove it once the process is gone.
+  const scratch = await mkdtemp(join(tmpdir(), `tsbuild-step-${tempName()}-`));
   let mounts: PreparedMounts | undefined;
   let cgroup: StepCgroup | undefined;
   try {

@@ -1,8 +1,9 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { collectGarbage, emptyTrash } from './collect.js';
 import { moveToTrash } from './fs-sync.js';
 import { liveBytes } from './reachability.js';
+import { releaseDeadLeftovers } from './stale.js';
 
 export interface PruneOptions {
   /** Remove all build cache (cache records, cache mounts), not only what the filters select. */
@@ -32,6 +33,7 @@ export interface PruneResult {
  */
 export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise<PruneResult> {
   const staleLeases = ctx.leases.releaseStale();
+  const leftovers = releaseDeadLeftovers(dirname(ctx.paths.db));
   const cutoff = opts.until === undefined ? Number.MAX_SAFE_INTEGER : Date.now() - opts.until;
   const result = ctx.db
     .transaction(() => {
@@ -75,7 +77,7 @@ export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise
         cacheMounts,
         layers: collected.layers,
         blobs: collected.blobs,
-        orphans: collected.orphans.length,
+        orphans: collected.orphans.length + leftovers.length,
         reclaimedBytes: collected.reclaimedBytes,
       };
     })

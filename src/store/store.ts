@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../image/oci-types.js';
 import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
-import { cacheMountDir } from './cache-mounts.js';
+import { cacheMountDir, withCacheMountLock } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
@@ -176,6 +176,10 @@ export class Store {
   /** Directory of a RUN cache mount, by id. */
   cacheMountDir(id: string): string {
     return cacheMountDir(this.#ctx, id);
+  }
+  /** Runs fn with cache mount `id` held exclusively by this process (sharing=locked). */
+  withCacheMountLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withCacheMountLock(this.#ctx, id, fn);
   }
 
   // Maintenance
