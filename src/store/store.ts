@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../image/oci-types.js';
 import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
+import { ensureReserve } from './disk-space.js';
 import { cacheMountDir, withCacheMountLock } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
@@ -51,6 +52,7 @@ export class Store {
     const paths = storePaths(root);
     mkdirSync(root, { recursive: true });
     const db = openDb(paths.db);
+    ensureReserve(root);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };
   }

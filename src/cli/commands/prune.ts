@@ -57,6 +57,6 @@ export const command: Command = {
         );
       }
       return 0;
-    });
+    }, { freesSpace: true });
   },
 };

@@ -25,6 +25,6 @@ export const command: Command = {
         if (result.deleted) process.stdout.write(`Deleted: ${result.deleted}\n`);
       }
       return 0;
-    });
+    }, { freesSpace: true });
   },
 };
