@@ -27,6 +27,8 @@ export interface LexOptions {
 const MAX_WORD = 1 << 20;
 /** Characters that variable references may produce in all the words of one Dockerfile. */
 const MAX_TOTAL = 16 << 20;
+/** `${a:-${a:-…}}` this deep and the lexer's recursion would exhaust the stack. */
+const MAX_NESTING = 500;
 /** Steps of `${v#p}`, `${v%p}` and `${v/p/r}` matching in one Dockerfile (well under a second). */
 const MAX_MATCH_STEPS = 4_000_000;
 
@@ -246,8 +248,19 @@ class Lexer {
     return value;
   }
 
+  private depth = 0;
+
   /** `$name`, `${name}` and `${name<op>…}`, at a `$`. */
   private reference(): string {
+    if (++this.depth > MAX_NESTING) throw new LexFault(`variable references are nested more than ${MAX_NESTING} deep`);
+    try {
+      return this.referenceBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private referenceBody(): string {
     const s = this.scanner;
     s.next();
     if (s.peek() !== '{') {
