@@ -7,6 +7,7 @@ import { bytesFs as fs, fsPath } from '../byte-names.js';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
+import { fsProblem } from '../fs-problem.js';
 import { native } from '../native.js';
 import { uncompressedLayer } from './layer-input.js';
 import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile } from './safe-path.js';
@@ -36,9 +37,20 @@ const WHITEOUT_PREFIX = '.wh.';
 // trusted.overlay.* itself could plant redirects or metacopy files in the snapshot.
 const OVERLAY_XATTR = 'trusted.overlay.';
 
+/** An attribute the filesystem refused, named; applyLayer adds the entry. */
+class XattrProblem extends Error {}
+
 function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   for (const [name, value] of Object.entries(xattrs)) {
-    if (!name.startsWith(OVERLAY_XATTR)) native.lsetxattr(fsPath(target), name, value);
+    if (name.startsWith(OVERLAY_XATTR)) continue;
+    try {
+      native.lsetxattr(fsPath(target), name, value);
+    } catch (err) {
+      const problem = fsProblem(err);
+      // Named here: the caller knows the entry but not which of its attributes failed.
+      if (problem !== undefined) throw new XattrProblem(`${problem}: ${JSON.stringify(name.slice(0, 100))}`, { cause: err });
+      throw err;
+    }
   }
 }
 
@@ -117,7 +129,13 @@ export async function applyLayer(tar: Readable, dir: string): Promise<ApplyLayer
   });
   let entries = 0;
   for await (const { header, body } of readTar(uncompressedLayer(tar))) {
-    await applyEntry(root, header, body);
+    try {
+      await applyEntry(root, header, body);
+    } catch (err) {
+      const problem = err instanceof XattrProblem ? err.message : err instanceof TsbuildError ? undefined : fsProblem(err);
+      if (problem !== undefined) throw new LayerApplyError(header.name, problem);
+      throw err;
+    }
     entries++;
   }
   await root.applyDirTimes();
