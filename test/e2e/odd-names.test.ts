@@ -1,11 +1,11 @@
 // File names that are not UTF-8 survive a build byte for byte: the context walk, the COPY
 // checksum, the copier, RUN's diff, the layer tar (PAX headers), save and load.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeName, encodeName } from '../../src/byte-names.js';
-import { e2eEnv, tsbuild, type E2eEnv } from './helpers.js';
+import { e2eEnv, repo, tsbuild, type E2eEnv } from './helpers.js';
 
 const ODD = [
   Buffer.from('lat1-\xe9', 'latin1'),
@@ -67,6 +67,20 @@ describe('names that are not UTF-8', () => {
     const ls = tsbuild(['run', '--rm', 'odd', 'sh', '-c', 'for f in /ctx/*; do echo "$f"; done | od -v -An -tx1 | tr -d " \\n"'], { root: other });
     const listed = Buffer.from(ls.stdout.trim(), 'hex').toString('latin1').split('\n');
     for (const name of ODD) expect(listed.join('\n')).toContain(name.toString('latin1'));
+  });
+
+  it('keeps every name of a context given as a tar on stdin', () => {
+    const out = join(env.work, 'stdin-out.tar');
+    const tar = execFileSync('tar', ['-C', env.context, '-cf', '-', '.']);
+    const built = spawnSync(process.execPath, [join(repo, 'bin/tsbuild'), 'build', '-q', '-o', `type=tar,dest=${out}`, '-'], {
+      env: { ...process.env, TSBUILD_ROOT: env.root },
+      input: tar,
+    });
+    expect(built.stderr.toString()).toBe('');
+    expect(built.status).toBe(0);
+    const names = tarNames(out);
+    for (const name of ODD) expect(names).toContain(`ctx/${name.toString('latin1')}`);
+    expect(names).toContain('ctx/dir-\xe9/in-\xf0');
   });
 
   it('gives names that differ in one byte different cache keys', () => {
