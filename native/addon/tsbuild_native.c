@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
@@ -39,9 +40,26 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall, const 
   return NULL;
 }
 
-/* Copies a JS string argument into buf; returns 0 and throws if it is not a string or too long. */
+/* Copies a JS string or Buffer argument into buf (a Buffer byte for byte: file names need not
+ * be UTF-8); returns 0 and throws if it is neither, too long, or holds a NUL. */
 static int get_string(napi_env env, napi_value value, char *buf, size_t size, const char *what) {
   size_t len = 0;
+  bool is_buffer = false;
+  if (napi_is_buffer(env, value, &is_buffer) == napi_ok && is_buffer) {
+    void *data;
+    napi_get_buffer_info(env, value, &data, &len);
+    if (len + 1 > size) {
+      napi_throw_range_error(env, NULL, "path is too long");
+      return 0;
+    }
+    if (memchr(data, 0, len)) {
+      napi_throw_type_error(env, NULL, "paths must not contain NUL bytes");
+      return 0;
+    }
+    memcpy(buf, data, len);
+    buf[len] = '\0';
+    return 1;
+  }
   if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) {
     char msg[64];
     snprintf(msg, sizeof msg, "%s must be a string", what);
@@ -196,6 +214,25 @@ static napi_value js_lutimens(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* tryLockExclusive(fd) -> bool: flock(LOCK_EX | LOCK_NB). Node has no file locks; a flock
+ * dies with its process, so a killed build never leaves a cache mount locked. Never blocks:
+ * the caller polls, so the event loop keeps running. */
+static napi_value js_try_lock_exclusive(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  int32_t fd;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "fd must be a number");
+    return NULL;
+  }
+  int rc;
+  do rc = flock(fd, LOCK_EX | LOCK_NB);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0 && errno != EWOULDBLOCK) return throw_errno(env, errno, "flock", "");
+  napi_get_boolean(env, rc == 0, &result);
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"lgetxattrs", NULL, lgetxattrs, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -203,6 +240,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"lremovexattr", NULL, js_lremovexattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lutimens", NULL, js_lutimens, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"tryLockExclusive", NULL, js_try_lock_exclusive, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

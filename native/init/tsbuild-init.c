@@ -538,6 +538,14 @@ static int numeric(const char *s, unsigned *out) {
   return 1;
 }
 
+/* A USER id as moby checks it: strtoul would silently wrap 99999999999 to another user. */
+static int user_id(const char *s, unsigned *out) {
+  if (!*s || strspn(s, "0123456789") != strlen(s)) return 0;
+  if (strlen(s) > 10 || strtoull(s, NULL, 10) > 2147483647ULL) die("uids and gids must be in range 0-2147483647 (USER %s)", s);
+  *out = strtoul(s, NULL, 10);
+  return 1;
+}
+
 /* Splits an /etc/passwd or /etc/group line into its colon fields, in place. */
 static int split(char *line, char **f, int max) {
   int n = 0;
@@ -566,7 +574,7 @@ static void resolve_user(struct ids *ids) {
   snprintf(spec, sizeof spec, "%s", S.user && *S.user ? S.user : "0:0");
   char *group = strchr(spec, ':');
   if (group) *group++ = '\0';
-  int by_uid = numeric(spec, &uid), found = 0;
+  int by_uid = user_id(spec, &uid), found = 0;
   strcpy(ids->home, "/");
   FILE *pw = fopen("/etc/passwd", "re");
   while (pw && !found && fgets(line, sizeof line, pw))
@@ -583,7 +591,7 @@ static void resolve_user(struct ids *ids) {
   ids->uid = uid;
   ids->ngroups = 0;
   FILE *gr = fopen("/etc/group", "re");
-  int group_found = group && numeric(group, &gid);
+  int group_found = group && user_id(group, &gid);
   while (gr && fgets(line, sizeof line, gr)) {
     if (split(line, f, 4) < 4 || !numeric(f[2], &n)) continue;
     if (group && !group_found && !strcmp(f[0], group)) group_found = 1, gid = n;

@@ -3,8 +3,7 @@
 // digest. A directory's digest is a Merkle digest over its own header and its sorted
 // children (name + digest), so renaming, adding or removing anything below changes it.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readlink } from 'node:fs/promises';
+import { createReadStream, fsPath, readlinkName } from '../byte-names.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
@@ -90,21 +89,22 @@ export class TreeHasher {
     });
     // An excluded dir survives only as the parent of something re-included.
     if (excluded && kept === 0) return null;
-    return 'sha256:' + createHash('sha256').update(body).digest('hex');
+    // Names are hashed as their bytes: two names that are not UTF-8 must not collide.
+    return 'sha256:' + createHash('sha256').update(fsPath(body)).digest('hex');
   }
 
   private async leafDigest(entry: SourceEntry): Promise<string> {
     const abs = join(this.fs.root, entry.rel);
     if (entry.type === 'symlink') {
-      const target = await readlink(abs);
-      return 'sha256:' + createHash('sha256').update(header(entry, target)).digest('hex');
+      const target = await readlinkName(abs);
+      return 'sha256:' + createHash('sha256').update(fsPath(header(entry, target))).digest('hex');
     }
     if (entry.type !== 'file') return 'sha256:' + createHash('sha256').update(header(entry, '')).digest('hex');
     const prefix = header(entry, '');
     const open = this.open;
     // Small files cost more to hand to a worker than to hash here.
     const digest = await this.limit(() =>
-      open !== null ? hashStream(open(abs), prefix) : entry.stat.size < INLINE_LIMIT ? hashStream(createReadStream(abs), prefix) : hashFileInPool(abs, prefix),
+      open !== null ? hashStream(open(abs), prefix) : entry.stat.size < INLINE_LIMIT ? hashStream(createReadStream(abs), prefix) : hashFileInPool(fsPath(abs), prefix),
     );
     this.statCache?.record(entry.rel, entry.stat, digest);
     return digest;

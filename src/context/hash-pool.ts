@@ -53,7 +53,7 @@ function startPool(): PoolWorker[] {
 }
 
 /** SHA-256 over `prefix` followed by the file's bytes, as `sha256:<hex>`, on the least busy worker. */
-export function hashFileInPool(path: string, prefix: string): Promise<string> {
+export function hashFileInPool(path: string | Buffer, prefix: string): Promise<string> {
   pool ??= startPool();
   const slot = pool.reduce((a, b) => (b.pending < a.pending ? b : a));
   const id = nextId++;

@@ -4,7 +4,7 @@
 // resolver shared with layer extraction (src/image/safe-path.ts), and that resolved path
 // is the one written (see node-tar's hardlink advisories). The archive is read by
 // tsbuild's own tar reader, so PAX owners, nanosecond and out-of-32-bit mtimes survive.
-import { promises as fs } from 'node:fs';
+import { bytesFs as fs, fsPath } from '../byte-names.js';
 import type { Readable } from 'node:stream';
 import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile, type Placement } from '../image/safe-path.js';
 import { readTar, type TarEntry } from '../image/tar/index.js';
@@ -89,6 +89,6 @@ async function extractEntry({ root, owner }: Extraction, at: Placement, { header
     default:
       assertNever(h.type, 'tar entry type');
   }
-  native.lutimens(target, h.mtime.sec, h.mtime.nsec);
+  native.lutimens(fsPath(target), h.mtime.sec, h.mtime.nsec);
   root.extractedAt(at.rel);
 }

@@ -2,7 +2,7 @@
 // by .dockerignore) or the root filesystem of another stage. Paths are slash-separated and
 // relative to the root ('.' is the root itself).
 import type { BigIntStats } from 'node:fs';
-import { lstatSync, readdirSync } from 'node:fs';
+import { encodeName, lstatSync, readdirNamesSync } from '../byte-names.js';
 import { join } from 'node:path';
 
 /** What the hasher and copier need from an lstat; nanosecond times and inode are exact. */
@@ -83,7 +83,7 @@ export function dirSourceFs(root: string): SourceFs {
     confined: false,
     entry: async (rel) => entrySync(rel),
     async children(rel) {
-      const names = readdirSync(join(root, rel)).sort(compareNames);
+      const names = readdirNamesSync(join(root, rel)).sort(compareNames);
       const out: SourceEntry[] = [];
       for (const n of names) {
         const e = entrySync(joinRel(rel, n));
@@ -95,12 +95,12 @@ export function dirSourceFs(root: string): SourceFs {
 }
 
 /**
- * UTF-8 byte order, so digests and copies do not depend on the locale. JS string order
- * (UTF-16 code units) agrees with it below U+D800, which covers nearly every path; only
- * names with higher characters pay for an encoding.
+ * Byte order of the names, so digests and copies do not depend on the locale. JS string
+ * order (UTF-16 code units) agrees with it below U+D800, which covers nearly every path;
+ * only names with higher characters (or bytes that are not UTF-8) pay for an encoding.
  */
 export function compareNames(a: string, b: string): number {
-  if (HIGH.test(a) || HIGH.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  if (HIGH.test(a) || HIGH.test(b)) return Buffer.compare(encodeName(a), encodeName(b));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

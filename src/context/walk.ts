@@ -4,7 +4,8 @@
 // overhead, and a synchronous lstat costs a tenth of a thread-pool round trip (10,000
 // entries: ~50 ms instead of ~500 ms on a 2-core VM). Bigint stats give exact nanosecond
 // times and inodes for the stat cache at no extra syscall.
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { lstatSync, readdirNamesSync } from '../byte-names.js';
 import type { ParentMatch, PatternMatcher } from './pattern-matcher.js';
 import { entryType, joinRel, toEntryStat, type SourceEntry } from './source-fs.js';
 
@@ -27,7 +28,7 @@ function isEnoent(err: unknown): boolean {
 /** The names in a directory; none when it vanished since it was listed. */
 function namesIn(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return readdirNamesSync(dir);
   } catch (err) {
     if (isEnoent(err)) return [];
     throw err;

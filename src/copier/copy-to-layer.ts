@@ -1,5 +1,5 @@
 // COPY and ADD: writes the result of one instruction into an empty layer directory.
-import { createReadStream } from 'node:fs';
+import { createReadStream } from '../byte-names.js';
 import { lstat, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { extractTarSafely, openTar } from '../context/lazy.js';

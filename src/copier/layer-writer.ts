@@ -11,25 +11,23 @@
 // never lstats a path it already knows: a directory it made with mkdir holds exactly what
 // it put there (callers that write into the layer by other means call `invalidate()`), and
 // nothing below a directory the parent stage lacks exists in the parent stage.
+import { closeSync, constants, readSync, type Stats } from 'node:fs';
 import {
   chmodSync,
-  closeSync,
-  constants,
+  copyFile,
   copyFileSync,
+  fsPath,
   linkSync,
   openSync,
-  readSync,
   lchownSync,
   lstatSync,
   lutimesSync,
   mkdirSync,
-  readlinkSync,
+  readlinkNameSync,
   rmSync,
   symlinkSync,
   utimesSync,
-  type Stats,
-} from 'node:fs';
-import { copyFile } from 'node:fs/promises';
+} from '../byte-names.js';
 import { join } from 'node:path';
 import { childFilter, exclusionStep, type TreeFilter } from '../context/checksum.js';
 import { goClean, goDir } from '../context/go-path.js';
@@ -292,7 +290,7 @@ export class LayerWriter {
     }
     const source = join(fs.root, entry.rel);
     if (entry.type === 'symlink') {
-      symlinkSync(readlinkSync(source), target);
+      symlinkSync(readlinkNameSync(source), target);
       this.made.set(dest, 'symlink');
       lchownSync(target, this.opts.owner.uid, this.opts.owner.gid);
       const t = Number(entry.stat.mtimeNs / 1_000_000n) / 1000;
@@ -346,7 +344,7 @@ export class LayerWriter {
     ) {
       return false;
     }
-    if (Object.keys(native.lgetxattrs(candidate)).length > 0) return false;
+    if (Object.keys(native.lgetxattrs(fsPath(candidate))).length > 0) return false;
     if (!sameBytes(source, candidate, entry.stat.size)) return false;
     linkSync(candidate, target);
     return true;

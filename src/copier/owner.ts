@@ -20,15 +20,26 @@ export async function resolveOwner(parentRoot: string | null, spec: string | und
   }
   let uid: number;
   let primaryGid: number;
-  if (isId(user)) uid = primaryGid = Number(user);
+  if (isId(user)) uid = primaryGid = checkedId(user, 'user', spec);
   else [uid, primaryGid] = await lookup(parentRoot, '/etc/passwd', user, spec);
   if (group === undefined) return { uid, gid: primaryGid };
-  const gid = isId(group) ? Number(group) : (await lookup(parentRoot, '/etc/group', group, spec))[0];
+  const gid = isId(group) ? checkedId(group, 'group', spec) : (await lookup(parentRoot, '/etc/group', group, spec))[0];
   return { uid, gid };
 }
 
 function isId(s: string): boolean {
   return /^[0-9]+$/.test(s);
+}
+
+/** Linux ids are 32 bits and 4294967295 means "no id"; anything larger is a typo. */
+const MAX_ID = 0xfffffffe;
+
+function checkedId(text: string, kind: 'user' | 'group', chown: string): number {
+  const id = Number(text);
+  if (id > MAX_ID) {
+    throw new CopyError(`invalid --chown=${chown}: ${kind} id ${text} is larger than ${MAX_ID}, the largest Linux id`, { usage: true });
+  }
+  return id;
 }
 
 /** The id (third field) and the fourth field of `name` in a passwd- or group-format file of the stage. */
@@ -46,8 +57,8 @@ async function lookup(root: string | null, file: string, name: string, chown: st
   for (const line of text.split('\n')) {
     const fields = line.split(':');
     if (fields[0] === name && fields.length >= 3 && isId(fields[2])) {
-      const id = Number(fields[2]);
-      return [id, isId(fields[3] ?? '') ? Number(fields[3]) : id];
+      const id = checkedId(fields[2]!, kind, chown);
+      return [id, isId(fields[3] ?? '') ? checkedId(fields[3]!, 'group', chown) : id];
     }
   }
   throw new CopyError(`unable to find ${kind} ${name} for --chown=${chown}: no matching entry in ${file}`);

@@ -1,8 +1,9 @@
 // Resolves a path inside a root, following symlinks one component at a time. A build
 // context is confined: a link that leads out of it is an error (never read). A stage root
 // behaves like a chroot: absolute targets start at the root and `..` stops there.
-import { lstat, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lstat, readlinkName } from '../byte-names.js';
+import { CopyError } from './errors.js';
 
 /** A path resolved to somewhere outside a confined root. */
 export class EscapeError extends Error {
@@ -44,8 +45,8 @@ export async function resolveInRoot(root: string, rel: string, opts: ResolveOpti
       resolved.push(part);
       continue;
     }
-    if (++links > MAX_LINKS) throw new Error(`too many levels of symbolic links resolving ${rel}`);
-    const target = await readlink(join(root, candidate));
+    if (++links > MAX_LINKS) throw new CopyError(`too many levels of symbolic links (ELOOP) resolving ${rel}: a symlink there leads back to itself`);
+    const target = await readlinkName(join(root, candidate));
     if (target.startsWith('/')) {
       resolved.length = 0;
       let inner = target;

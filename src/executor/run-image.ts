@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerConfig } from '../image/oci-types.js';
 import { runSandboxed } from './sandbox.js';
+import { tempName } from '../store/owner.js';
 import { SandboxError } from './sandbox-error.js';
 import type { SandboxResult, SandboxSpec } from './types.js';
 
@@ -43,7 +44,7 @@ export interface RunImageOptions {
 export async function runImage(options: RunImageOptions): Promise<SandboxResult> {
   const { config } = options;
   const args = containerArgs(config, options.command, options.entrypoint);
-  const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'tsbuild-run-'));
+  const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), `tsbuild-run-${tempName()}-`));
   try {
     const upperdir = join(scratch, 'upper');
     const workdir = join(scratch, 'work');

@@ -11,6 +11,7 @@ import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
 import { parseInitStatus, signalName } from './init-status.js';
 import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
+import { tempName } from '../store/owner.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
 import { resolveExtraHosts, wantsHostGateway } from './extra-hosts.js';
@@ -34,7 +35,8 @@ export async function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
     throw new SandboxError('running a step needs root, or the tsbuild command, which runs a non-root user in a user namespace');
   }
   if (!existsSync(INIT_BINARY)) throw new SandboxError(`${INIT_BINARY} is missing; build it with node-gyp rebuild`);
-  const scratch = await mkdtemp(join(tmpdir(), 'tsbuild-step-'));
+  // Named after this process, so fsck and prune can remove it once the process is gone.
+  const scratch = await mkdtemp(join(tmpdir(), `tsbuild-step-${tempName()}-`));
   let mounts: PreparedMounts | undefined;
   let cgroup: StepCgroup | undefined;
   try {

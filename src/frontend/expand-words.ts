@@ -3,7 +3,7 @@
 // never do. A word is only emitted when it has characters, so a quoted empty string (`""`)
 // makes no word of its own.
 
-const SPACE = /^\p{White_Space}$/u; // Go's unicode.IsSpace
+const SPACE = /\p{White_Space}/u; // Go's unicode.IsSpace
 
 export class WordSplitter {
   private readonly words: string[] = [];
@@ -11,9 +11,12 @@ export class WordSplitter {
 
   /** Unquoted text and variable values: white space ends the current word. */
   addSplittable(text: string): void {
-    for (const ch of text) {
-      if (!SPACE.test(ch)) this.current += ch;
-      else this.endWord();
+    // One split instead of a test per character: values may be a megabyte long.
+    const pieces = text.split(SPACE);
+    this.current += pieces[0];
+    for (let i = 1; i < pieces.length; i++) {
+      this.endWord();
+      this.current += pieces[i];
     }
   }
 

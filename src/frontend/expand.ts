@@ -2,7 +2,7 @@
 // (moby/buildkit frontend/dockerfile/shell/lex.go), quotes, escapes, `$v`, `${v…}` forms,
 // error texts and all. The mode is passed in on every call; nothing is kept between calls.
 import { TsbuildError } from '../errors.js';
-import { PatternError, replaceAll, replaceFirst, trimPrefix, trimSuffix } from './expand-pattern.js';
+import { PatternError, replaceAll, replaceFirst, trimPrefix, trimSuffix, type MatchBudget } from './expand-pattern.js';
 import { Scanner } from './expand-scanner.js';
 import { WordSplitter } from './expand-words.js';
 
@@ -19,6 +19,50 @@ export interface LexOptions {
    * expanded) instead of expanding them; BuildKit uses this to tell heredoc words apart.
    */
   skipUnsetEnv?: boolean;
+  /** Shared by every word of one Dockerfile; without one, each call gets its own. */
+  budget?: ExpansionBudget;
+}
+
+/** No word a Dockerfile needs comes near this; `ENV a=$a$a` repeated does in 20 lines. */
+const MAX_WORD = 1 << 20;
+/** Characters that variable references may produce in all the words of one Dockerfile. */
+const MAX_TOTAL = 16 << 20;
+/** `${a:-${a:-…}}` this deep and the lexer's recursion would exhaust the stack. */
+const MAX_NESTING = 500;
+/** Steps of `${v#p}`, `${v%p}` and `${v/p/r}` matching in one Dockerfile (well under a second). */
+const MAX_MATCH_STEPS = 4_000_000;
+
+/**
+ * Bounds the work of expansion so a hostile Dockerfile (`ENV a=$a$a` doubling, ARG chains,
+ * wildcard patterns on long values) fails at its line in well under a second instead of
+ * exhausting memory or time.
+ */
+export class ExpansionBudget implements MatchBudget {
+  private characters: number;
+  private steps: number;
+
+  constructor(
+    readonly maxWord = MAX_WORD,
+    maxTotal = MAX_TOTAL,
+    maxSteps = MAX_MATCH_STEPS,
+  ) {
+    this.characters = maxTotal;
+    this.steps = maxSteps;
+  }
+
+  /** Pattern matching work; throws once the Dockerfile's allowance is spent. */
+  charge(steps: number): void {
+    this.steps -= steps;
+    if (this.steps < 0) throw new PatternError(`pattern matching in this Dockerfile needs more than ${MAX_MATCH_STEPS} steps`);
+  }
+
+  /** Characters produced by variable references; throws once the allowance is spent. */
+  produce(characters: number): void {
+    this.characters -= characters;
+    if (this.characters < 0) {
+      throw new LexFault(`variables in this Dockerfile expand to more than ${MAX_TOTAL} characters in total`);
+    }
+  }
 }
 
 /** Variables visible to a word; a name mapped to `''` is set but empty. */
@@ -88,6 +132,7 @@ class Lexer {
   readonly matched = new Set<string>();
   readonly unmatched = new Set<string>();
   private readonly scanner: Scanner;
+  private readonly budget: ExpansionBudget;
 
   constructor(
     word: string,
@@ -95,6 +140,15 @@ class Lexer {
     private readonly opts: LexOptions,
   ) {
     this.scanner = new Scanner(word);
+    this.budget = opts.budget ?? new ExpansionBudget();
+  }
+
+  /** `text + more`, refused past the word limit. */
+  private grow(text: string, more: string): string {
+    if (text.length + more.length > this.budget.maxWord) {
+      throw new LexFault(`the expanded word is longer than ${this.budget.maxWord} characters`);
+    }
+    return text + more;
   }
 
   run(): { text: string; words: string[] } {
@@ -116,7 +170,7 @@ class Lexer {
       }
       if (ch === '$') {
         const value = this.dollar();
-        text += value;
+        text = this.grow(text, value);
         words.addSplittable(value);
         continue;
       }
@@ -171,7 +225,7 @@ class Lexer {
         return this.opts.rawQuotes ? text + ch : text;
       }
       if (ch === '$') {
-        text += this.dollar();
+        text = this.grow(text, this.dollar());
         continue;
       }
       s.next();
@@ -187,8 +241,26 @@ class Lexer {
     }
   }
 
-  /** `$name`, `${name}` and `${name<op>…}`, at a `$`. */
+  /** A `$…` reference's value, charged to the budget. */
   private dollar(): string {
+    const value = this.reference();
+    this.budget.produce(value.length);
+    return value;
+  }
+
+  private depth = 0;
+
+  /** `$name`, `${name}` and `${name<op>…}`, at a `$`. */
+  private reference(): string {
+    if (++this.depth > MAX_NESTING) throw new LexFault(`variable references are nested more than ${MAX_NESTING} deep`);
+    try {
+      return this.referenceBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private referenceBody(): string {
     const s = this.scanner;
     s.next();
     if (s.peek() !== '{') {
@@ -243,7 +315,7 @@ class Lexer {
         // A doubled operator (`##`, `%%`) asks for the longest match.
         const greedy = word.startsWith(op);
         if (greedy) word = word.slice(1);
-        return op === '#' ? trimPrefix(value ?? '', word, greedy) : trimSuffix(value ?? '', word, greedy);
+        return (op === '#' ? trimPrefix : trimSuffix)(value ?? '', word, greedy, this.budget);
       }
       default:
         throw unsupported(modifier);
@@ -258,7 +330,8 @@ class Lexer {
     const replacement = this.untilBrace('}', true, MISSING_BRACE);
     const value = this.lookup(name);
     if (value === undefined && this.opts.skipUnsetEnv) return `\${${name}${all ? '//' : '/'}${pattern}/${replacement}}`;
-    return (all ? replaceAll : replaceFirst)(value ?? '', pattern, replacement);
+    if (all) return replaceAll(value ?? '', pattern, replacement, this.budget, this.budget.maxWord);
+    return replaceFirst(value ?? '', pattern, replacement, this.budget);
   }
 
   /** `until` inside `${…}`: any failure that ran off the end means the `${…}` was never closed. */

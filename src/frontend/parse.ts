@@ -130,7 +130,13 @@ class Parser {
       throw this.wrap(err, lineNo, lineNo);
     }
     if (directive) this.continuation = continuationRegex(this.directives.directives.escape);
-    return { text: isComment(token) ? '' : token, directive };
+    if (isComment(token)) return { text: '', directive };
+    // No argument, path or command can carry a NUL byte: refuse it here, at its line,
+    // rather than when a step is about to run.
+    if (token.includes('\0')) {
+      throw this.error('the line contains a NUL byte', lineNo, lineNo, { hint: 'remove the NUL byte (\\0) from the line' });
+    }
+    return { text: token, directive };
   }
 
   private trimContinuation(line: string): [string, boolean] {

@@ -4,10 +4,12 @@
 // has them: this layer's own entries survive a marker met after them. Nothing is written
 // outside `dir`: where each entry may go is decided by ./safe-path.ts (strict names: no
 // `..`, nothing absolute), shared with ADD's extractor.
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { bytesFs as fs, fsPath } from '../byte-names.js';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertNever, TsbuildError } from '../errors.js';
+import { fsProblem } from '../fs-problem.js';
 import { native } from '../native.js';
 import { inUserNamespace, OVERLAY_XATTR_PREFIXES, overlayXattrPrefix } from '../rootless/index.js';
 import { uncompressedLayer } from './layer-input.js';
@@ -37,14 +39,26 @@ const WHITEOUT_PREFIX = '.wh.';
 // Overlay bookkeeping comes only from the whiteout markers above: a tar that carried
 // trusted.overlay.* (or user.overlay.*, a rootless store's) itself could plant redirects or
 // metacopy files in the snapshot.
+
+/** An attribute the filesystem refused, named; applyLayer adds the entry. */
+class XattrProblem extends Error {}
+
 function setXattrs(target: string, xattrs: Record<string, Buffer>): void {
   for (const [name, value] of Object.entries(xattrs)) {
-    if (!OVERLAY_XATTR_PREFIXES.some((prefix) => name.startsWith(prefix))) native.lsetxattr(target, name, value);
+    if (OVERLAY_XATTR_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
+    try {
+      native.lsetxattr(fsPath(target), name, value);
+    } catch (err) {
+      const problem = fsProblem(err);
+      // Named here: the caller knows the entry but not which of its attributes failed.
+      if (problem !== undefined) throw new XattrProblem(`${problem}: ${JSON.stringify(name.slice(0, 100))}`, { cause: err });
+      throw err;
+    }
   }
 }
 
 function markOpaque(dir: string): void {
-  native.lsetxattr(dir, `${overlayXattrPrefix()}opaque`, Buffer.from('y'));
+  native.lsetxattr(fsPath(dir), `${overlayXattrPrefix()}opaque`, Buffer.from('y'));
 }
 
 const isWhiteoutDevice = (st: Stats | null): boolean => st !== null && st.isCharacterDevice() && st.rdev === 0;
@@ -53,7 +67,7 @@ const DEVICE_TYPE = { char: constants.S_IFCHR, block: constants.S_IFBLK, fifo: c
 
 function makeNode(h: TarHeader, type: keyof typeof DEVICE_TYPE, target: string): void {
   try {
-    native.mknod(target, DEVICE_TYPE[type], h.devmajor, h.devminor);
+    native.mknod(fsPath(target), DEVICE_TYPE[type], h.devmajor, h.devminor);
   } catch (err) {
     // A user namespace's root may make fifos and whiteouts, never a real device.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM' || type === 'fifo' || !inUserNamespace()) throw err;
@@ -81,8 +95,8 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
     const existing = await lstatOrNull(whiteout);
     if (existing?.isDirectory()) markOpaque(whiteout);
     if (existing !== null) return;
-    native.mknod(whiteout, constants.S_IFCHR, 0, 0);
-    native.lutimens(whiteout, h.mtime.sec, h.mtime.nsec);
+    native.mknod(fsPath(whiteout), constants.S_IFCHR, 0, 0);
+    native.lutimens(fsPath(whiteout), h.mtime.sec, h.mtime.nsec);
     return;
   }
 
@@ -127,7 +141,7 @@ async function applyEntry(root: ConfinedRoot, h: TarHeader, body: AsyncIterable<
   }
   // xattrs after chown, which drops security.capability.
   setXattrs(target, h.xattrs);
-  native.lutimens(target, h.mtime.sec, h.mtime.nsec);
+  native.lutimens(fsPath(target), h.mtime.sec, h.mtime.nsec);
   root.extractedAt(at.rel);
 }
 
@@ -144,7 +158,13 @@ export async function applyLayer(tar: Readable, dir: string): Promise<ApplyLayer
   });
   let entries = 0;
   for await (const { header, body } of readTar(uncompressedLayer(tar))) {
-    await applyEntry(root, header, body);
+    try {
+      await applyEntry(root, header, body);
+    } catch (err) {
+      const problem = err instanceof XattrProblem ? err.message : err instanceof TsbuildError ? undefined : fsProblem(err);
+      if (problem !== undefined) throw new LayerApplyError(header.name, problem);
+      throw err;
+    }
     entries++;
   }
   await root.applyDirTimes();

@@ -3,7 +3,8 @@
 // Overlay markers become OCI ones: a char device 0/0 is a deletion (`.wh.<name>`), and
 // `trusted.overlay.opaque=y` on a directory is `<dir>/.wh..wh..opq`.
 import type { BigIntStats } from 'node:fs';
-import { closeSync, constants, lstatSync, openSync, promises as fs, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, readSync } from 'node:fs';
+import { encodeName, fsPath, lstatSync, openFile, openSync, readdirNamesSync, readlinkNameSync } from '../byte-names.js';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { TsbuildError } from '../errors.js';
@@ -62,7 +63,7 @@ function mtimeOf(st: BigIntStats, epoch: number | undefined): TarTime {
 }
 
 function contentXattrs(abs: string, rel: string): { xattrs: Record<string, Buffer>; opaque: boolean } {
-  const all = native.lgetxattrs(abs);
+  const all = native.lgetxattrs(fsPath(abs));
   const found = UNREPRESENTABLE.find((name) => name in all);
   if (found) throw new LayerTarError(`${rel}: overlay ${found} cannot be put in a layer; mount overlays with redirect_dir=off and metacopy=off`);
   const xattrs: Record<string, Buffer> = {};
@@ -142,19 +143,19 @@ function whiteoutsFirst(sorted: Planned[]): Planned[] {
 function planDir(dir: string, epoch: number | undefined, whiteoutsInNameOrder: boolean): Planned[] {
   const planned: Planned[] = [];
   const walk = (absDir: string, relDir: string): void => {
-    for (const name of readdirSync(absDir)) {
+    for (const name of readdirNamesSync(absDir)) {
       const abs = path.join(absDir, name);
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const st = lstatSync(abs, { bigint: true });
       for (const p of plan(abs, rel, st, epoch)) {
-        if (p.header.type === 'symlink') p.header.linkname = readlinkSync(abs);
+        if (p.header.type === 'symlink') p.header.linkname = readlinkNameSync(abs);
         planned.push(p);
       }
       if (st.isDirectory()) walk(abs, rel);
     }
   };
   walk(dir, '');
-  const keyed = planned.map((p) => ({ p, key: Buffer.from(p.header.name) }));
+  const keyed = planned.map((p) => ({ p, key: encodeName(p.header.name) }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   // The first name of an inode in sort order carries it; later names link to that one.
   // Overlayfs shares one inode among whiteouts, which is why they carry no identity.
@@ -198,7 +199,7 @@ function smallFileBody(source: string, size: number, name: string, scratch: Buff
 }
 
 async function* fileBody(source: string, size: number, name: string): AsyncGenerator<Buffer> {
-  const fh = await fs.open(source, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fh = await openFile(source, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     let left = size;
     while (left > 0) {

@@ -1,6 +1,7 @@
 // `tsbuild load`: images from a docker-archive or an OCI layout (tar, gzipped tar or
 // directory) into the store. Every digest the archive states is checked, and layers go
 // through applyLayer's safe extraction, so a hostile archive is refused, naming the entry.
+import { Transform, type Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
 import { ArchiveError, openArchive, type ArchiveReader } from './archive-reader.js';
 import { parseDockerManifest } from './docker-archive.js';
@@ -22,14 +23,36 @@ const LAYER_MEDIA_TYPES = new Set<string>([MEDIA_TYPES.ociLayer, MEDIA_TYPES.oci
 interface Candidate {
   config: Buffer;
   /** Paths of the layer tars inside the archive, base first, with the digest each must have. */
-  layers: { path: string; digest?: string }[];
+  layers: { path: string; digest?: string; size?: number }[];
   names: string[];
 }
 
-async function readVerified(reader: ArchiveReader, digest: string): Promise<Buffer> {
-  const data = await reader.readFile(layoutBlobPath(digest));
-  if (sha256(data) !== digest) throw new ArchiveError(`archive blob ${digest} does not match its digest`);
+function sizeMismatch(digest: string, actual: number, stated: number): ArchiveError {
+  return new ArchiveError(`archive blob ${digest} is ${actual} bytes but its descriptor says ${stated}`);
+}
+
+/** A blob named by an OCI descriptor: both its digest and its size must match. */
+async function readVerified(reader: ArchiveReader, desc: { digest: string; size?: unknown }): Promise<Buffer> {
+  const data = await reader.readFile(layoutBlobPath(desc.digest));
+  if (sha256(data) !== desc.digest) throw new ArchiveError(`archive blob ${desc.digest} does not match its digest`);
+  if (data.length !== desc.size) throw sizeMismatch(desc.digest, data.length, Number(desc.size));
   return data;
+}
+
+/** Passes a layer through, failing when it does not have the size its descriptor states. */
+function sizeChecked(stream: Readable, digest: string, size: number): Readable {
+  let seen = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(seen > size ? sizeMismatch(digest, seen, size) : null, chunk);
+    },
+    flush(done) {
+      done(seen === size ? null : sizeMismatch(digest, seen, size));
+    },
+  });
+  stream.on('error', (err) => check.destroy(err));
+  return stream.pipe(check);
 }
 
 /** Docker names configs `<id>.json` or `blobs/sha256/<id>`: the name is the digest, so check it. */
@@ -53,7 +76,7 @@ async function dockerCandidates(reader: ArchiveReader): Promise<Candidate[]> {
 
 /** Follows nested indexes to the manifest for this machine's platform. */
 async function manifestFor(reader: ArchiveReader, entry: Descriptor): Promise<ImageManifest> {
-  const data = await readVerified(reader, entry.digest);
+  const data = await readVerified(reader, entry);
   const parsed = JSON.parse(data.toString('utf8')) as Partial<ImageManifest & ImageIndex>;
   if (Array.isArray(parsed.manifests)) {
     const host = hostPlatform();
@@ -71,7 +94,7 @@ async function manifestFor(reader: ArchiveReader, entry: Descriptor): Promise<Im
 /** The platform manifests of an entry that is a multi-platform index; [] for anything else. */
 async function platformManifests(reader: ArchiveReader, entry: Descriptor): Promise<Descriptor[]> {
   if (entry.mediaType !== MEDIA_TYPES.ociIndex && entry.mediaType !== MEDIA_TYPES.dockerManifestList) return [];
-  const index = parseOciIndex(await readVerified(reader, entry.digest), `index ${entry.digest}`);
+  const index = parseOciIndex(await readVerified(reader, entry), `index ${entry.digest}`);
   const members = index.manifests.filter((m) => m.platform && m.platform.os !== 'unknown' && !Array.isArray((m as { manifests?: unknown }).manifests));
   return members.length > 1 ? members : [];
 }
@@ -98,8 +121,8 @@ async function ociCandidates(reader: ArchiveReader): Promise<Candidate[]> {
       }
     }
     byManifest.set(entry.digest, {
-      config: await readVerified(reader, manifest.config.digest),
-      layers: manifest.layers.map((l) => ({ path: layoutBlobPath(l.digest), digest: l.digest })),
+      config: await readVerified(reader, manifest.config),
+      layers: manifest.layers.map((l) => ({ path: layoutBlobPath(l.digest), digest: l.digest, size: l.size })),
       names: name === undefined ? [] : [name],
     });
   }
@@ -118,7 +141,7 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
     // A layer the store has already is not read again (applyLayerToSnapshot checks the diff ID first).
     const info = await store.applyLayerToSnapshot({
       parent,
-      tar: reader.open(layer.path),
+      tar: layer.digest !== undefined && layer.size !== undefined ? sizeChecked(reader.open(layer.path), layer.digest, layer.size) : reader.open(layer.path),
       expectedDiffId: diffIds[i]!,
       ...(layer.digest !== undefined ? { expectedDigest: layer.digest } : {}),
     });

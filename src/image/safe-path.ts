@@ -6,7 +6,8 @@
 // is the one the caller writes. Hardlinks may only point at entries the same archive
 // extracted earlier, resolved the same way from the same root (node-tar's hardlink
 // advisories came from checking one path and linking another).
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
+import { bytesFs as fs, fsPath } from '../byte-names.js';
 import path from 'node:path';
 import { native } from '../native.js';
 import type { TarTime } from './tar/index.js';
@@ -145,7 +146,7 @@ export class ConfinedRoot {
   async applyDirTimes(): Promise<void> {
     for (const { parts, mtime } of this.dirTimes.values()) {
       const target = await this.realDirectory(parts);
-      if (target !== null) native.lutimens(target, mtime.sec, mtime.nsec);
+      if (target !== null) native.lutimens(fsPath(target), mtime.sec, mtime.nsec);
     }
   }
 

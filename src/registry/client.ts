@@ -113,6 +113,9 @@ export class RegistryClient {
       throw new RegistryError('no-matching-platform', message);
     }
     const manifest = await this.getManifest(repo, chosen.digest);
+    if (manifest.bytes.length !== chosen.size) {
+      throw new RegistryError('size-mismatch', `manifest ${repo}@${chosen.digest}: got ${manifest.bytes.length} bytes, the index says ${chosen.size}`);
+    }
     return { ...manifest, index: top };
   }
 

@@ -12,8 +12,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 8_000 };
 
-/** Socket-level failures that a fresh connection may not repeat. A refused connection is not one: the registry is down. */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+/**
+ * Socket-level failures that a fresh connection may not repeat. A refused connection counts:
+ * a registry that restarts refuses connections for a moment, and backoff rides that out.
+ */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function isTransientNetworkError(err: unknown): boolean {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {

@@ -6,7 +6,7 @@ import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../fr
 import { checkEmulation } from '../executor/emulation.js';
 import { hostPlatform } from '../platform.js';
 import { exportCache, openCacheBackend, readCache, stepsToExport, type CacheBackend, type CacheMode } from '../remote-cache/index.js';
-import { openStore, resolveStoreRoot, type Store } from '../store/index.js';
+import { openStore, reportingNoSpace, resolveStoreRoot, type Store } from '../store/index.js';
 import { BaseImages } from './base-image.js';
 import { ProgressEmitter } from './events.js';
 import { exportImages, type ExportResult } from './export.js';
@@ -36,12 +36,15 @@ export interface BuildResult {
 export async function runBuild(input: BuildOptions): Promise<BuildResult> {
   const options = normalizeBuildOptions(input);
   const progress = new ProgressEmitter(options.onEvent ? [options.onEvent] : []);
-  const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
-  try {
-    return await store.withLease(() => buildWithStore(options, store, progress));
-  } finally {
-    store.close();
-  }
+  const root = resolveStoreRoot(options.root !== undefined ? { root: options.root } : {});
+  return reportingNoSpace(root, async () => {
+    const store = openStore(root);
+    try {
+      return await store.withLease(() => buildWithStore(options, store, progress));
+    } finally {
+      store.close();
+    }
+  });
 }
 
 async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildResult> {

@@ -1,10 +1,13 @@
 import { TsbuildError } from '../errors.js';
 import type { SourceRange } from '../frontend/index.js';
 
-/** A step that ran and failed (non-zero exit, a missing COPY source …): the build failed, exit 1. */
+/**
+ * A step that ran and failed (non-zero exit, a missing COPY source …): the build failed, exit
+ * 1; exit 2 when the cause is a bad instruction (an invalid --chown or --chmod).
+ */
 export class BuildStepError extends TsbuildError {
   readonly code = 'build-step-failed';
-  readonly exitCode = 1;
+  readonly exitCode: 1 | 2;
   /** `[build 2/4] RUN make`: the step as progress showed it. */
   readonly step: string;
   readonly range: SourceRange;
@@ -21,6 +24,7 @@ export class BuildStepError extends TsbuildError {
     cause?: unknown;
   }) {
     super(init.message, { cause: init.cause });
+    this.exitCode = init.cause instanceof TsbuildError && init.cause.exitCode === 2 ? 2 : 1;
     this.step = init.step;
     this.range = init.range;
     this.dockerfile = init.dockerfile;

@@ -11,14 +11,15 @@ const TAIL_LINES = 10;
 
 /**
  * Cache mounts with sharing=locked (or private, which tsbuild serves the same way: one writer
- * at a time) are held by one step at a time within this build; ids are taken in sorted order so
- * two steps never wait on each other.
+ * at a time) are held by one step at a time within this build and, through a file lock, across
+ * processes; ids are taken in sorted order so two steps never wait on each other.
  */
 function withCacheLocks<T>(ctx: RunContext, step: RunStep, work: () => Promise<T>): Promise<T> {
-  const ids = [
-    ...new Set(step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing !== 'shared' ? [`cache:${m.id}`] : []))),
-  ].sort();
-  return ids.reduceRight<() => Promise<T>>((inner, id) => () => ctx.withLock(id, inner), work)();
+  const ids = [...new Set(step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing !== 'shared' ? [m.id] : [])))].sort();
+  return ids.reduceRight<() => Promise<T>>(
+    (inner, id) => () => ctx.withLock(`cache:${id}`, () => ctx.store.withCacheMountLock(id, inner)),
+    work,
+  )();
 }
 
 /** Runs a RUN step in the sandbox on top of `parent` and commits its upper dir as a snapshot. */

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { moveToTrash } from './fs-sync.js';
 import { ownerIsAlive } from './owner.js';
 import { markLive } from './reachability.js';
+import { mountsUnder, unmountStale } from './stale.js';
 
 export interface CollectResult {
   layers: number;
@@ -109,9 +110,17 @@ export function sweepOrphans(ctx: StoreContext): string[] {
   return removed;
 }
 
-/** Deletes what earlier passes moved to trash/, outside any transaction (it can take long). */
+/**
+ * Deletes what earlier passes moved to trash/, outside any transaction (it can take long).
+ * A view a killed build left mounted may have been moved here with its dir: it is unmounted
+ * first, and an entry that still holds a mount is kept, so nothing is deleted through one.
+ */
 export async function emptyTrash(ctx: StoreContext): Promise<void> {
-  for (const name of list(ctx.paths.trash)) {
-    await rm(join(ctx.paths.trash, name), { recursive: true, force: true, maxRetries: 2 });
+  const names = list(ctx.paths.trash);
+  if (names.length > 0) unmountStale(dirname(ctx.paths.trash));
+  for (const name of names) {
+    const path = join(ctx.paths.trash, name);
+    if (mountsUnder(path).length > 0) continue;
+    await rm(path, { recursive: true, force: true, maxRetries: 2 });
   }
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { emptyTrash, sweepOrphans } from './collect.js';
+import { releaseDeadLeftovers } from './stale.js';
 import { moveToTrash } from './fs-sync.js';
 import { writeLink } from './snapshots.js';
 
@@ -28,6 +29,7 @@ async function hashFile(path: string): Promise<string> {
 export async function fsck(ctx: StoreContext): Promise<FsckResult> {
   const { db, paths } = ctx;
   ctx.leases.releaseStale();
+  const released = releaseDeadLeftovers(dirname(paths.db));
   const problems: string[] = [];
   const corrupt = new Map<string, string>();
   // Blobs with rows are checked; files without one are crash leftovers, swept below.
@@ -91,7 +93,7 @@ export async function fsck(ctx: StoreContext): Promise<FsckResult> {
   const integrity = db.pragma('quick_check', { simple: true });
   if (integrity !== 'ok') problems.push(`meta.db: ${String(integrity)}`);
   await emptyTrash(ctx);
-  return { problems, cleaned, blobsChecked: names.length };
+  return { problems, cleaned: [...released, ...cleaned], blobsChecked: names.length };
 }
 
 /** Layers that cannot be used: no snapshot dir, or an imported layer whose original blob is gone. */

@@ -96,7 +96,7 @@ export function findImageId(ctx: StoreContext, ref: string): string | undefined 
       const row = ctx.db.prepare('SELECT id FROM images WHERE manifest_digest = ? OR id = ?').get(parsed.digest, parsed.digest) as
         | { id: string }
         | undefined;
-      return row?.id;
+      return row?.id ?? pinnedImageId(ctx, parsed.digest, 0);
     }
     named = normalizeTagName(ref);
   } catch {
@@ -111,6 +111,32 @@ export function findImageId(ctx: StoreContext, ref: string): string | undefined 
   const rows = ctx.db.prepare(`SELECT id FROM images WHERE id LIKE ? LIMIT 2`).all(`sha256:${hex}%`) as { id: string }[];
   if (rows.length > 1) throw new StoreError(`short ID "${ref}" is ambiguous: give more digits`);
   return rows[0]?.id;
+}
+
+/**
+ * The image behind a registry's manifest or index digest: `pull repo@sha256:…` keeps those
+ * documents as blobs (the store's own manifest of the image differs), so follow them to the
+ * config digest, which is the image ID. Of an index only the pulled platform's manifest is
+ * kept, so the first entry that resolves is the one.
+ */
+function pinnedImageId(ctx: StoreContext, digest: string, depth: number): string | undefined {
+  if (depth > 2 || !ctx.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(digest)) return undefined;
+  let doc: { manifests?: { digest?: unknown }[]; config?: { digest?: unknown } };
+  try {
+    doc = JSON.parse(readBlobSync(ctx, digest).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(doc.manifests)) {
+    for (const m of doc.manifests) {
+      const id = typeof m?.digest === 'string' ? pinnedImageId(ctx, m.digest, depth + 1) : undefined;
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  }
+  const id = doc.config?.digest;
+  if (typeof id !== 'string') return undefined;
+  return (ctx.db.prepare('SELECT id FROM images WHERE id = ?').get(id) as { id: string } | undefined)?.id;
 }
 
 function tagsOf(ctx: StoreContext, id: string): string[] {

@@ -1,6 +1,7 @@
 // The store stage: content-addressed blobs, overlay snapshots, images and build cache.
 export { Store, openStore } from './store.js';
 export { resolveStoreRoot } from './root.js';
+export { reportingNoSpace } from './disk-space.js';
 export type { StoreRootOptions } from './root.js';
 export { chainIdOf, chainIdsOf } from './snapshots.js';
 export { sha256 } from './blobs.js';

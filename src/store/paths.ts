@@ -15,6 +15,8 @@ export interface StorePaths {
   /** Content being deleted: moved here atomically, then removed outside any transaction. */
   trash: string;
   cacheMounts: string;
+  /** Lock files (flock) of cache mounts used with sharing=locked; a lock dies with its process. */
+  locks: string;
   /** Always empty: the lowerdir for FROM scratch. */
   empty: string;
   /** Mount points of read-only views of snapshot chains, named by their owner process (`tempName()`). */
@@ -31,6 +33,7 @@ export function storePaths(root: string): StorePaths {
     tmp: join(root, 'tmp'),
     trash: join(root, 'trash'),
     cacheMounts: join(root, 'cache-mounts'),
+    locks: join(root, 'locks'),
     empty: join(root, 'empty'),
     views: join(root, 'views'),
   };

@@ -1,8 +1,10 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { collectGarbage, emptyTrash } from './collect.js';
 import { moveToTrash } from './fs-sync.js';
 import { liveBytes } from './reachability.js';
+import { treeBytes } from './usage.js';
+import { releaseDeadLeftovers } from './stale.js';
 
 export interface PruneOptions {
   /** Remove all build cache (cache records, cache mounts), not only what the filters select. */
@@ -17,6 +19,8 @@ export interface PruneResult {
   images: number;
   cacheRecords: number;
   cacheMounts: number;
+  /** Bytes the removed cache mounts held (also counted in reclaimedBytes). */
+  cacheMountBytes: number;
   layers: number;
   blobs: number;
   /** Leftovers of killed processes (temp files, files without rows). */
@@ -31,8 +35,9 @@ export interface PruneResult {
  * live processes are roots, and all decisions are made under the write lock.
  */
 export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise<PruneResult> {
-  const staleLeases = ctx.leases.releaseStale();
   const cutoff = opts.until === undefined ? Number.MAX_SAFE_INTEGER : Date.now() - opts.until;
+  const staleLeases = ctx.leases.releaseStale();
+  const leftovers = releaseDeadLeftovers(dirname(ctx.paths.db));
   const result = ctx.db
     .transaction(() => {
       const { db } = ctx;
@@ -44,6 +49,7 @@ export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise
         .run(cutoff).changes;
       let cacheRecords = 0;
       let cacheMounts = 0;
+      let cacheMountBytes = 0;
       if (opts.all || opts.until !== undefined) {
         cacheRecords += db.prepare('DELETE FROM cache_records WHERE last_used < ?').run(cutoff).changes;
       }
@@ -55,6 +61,7 @@ export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise
           )
           .all(cutoff) as { id: string; dir: string }[];
         for (const m of mounts) {
+          cacheMountBytes += treeBytes(join(ctx.paths.cacheMounts, m.dir));
           moveToTrash(ctx.paths.trash, join(ctx.paths.cacheMounts, m.dir));
           db.prepare('DELETE FROM cache_mounts WHERE id = ?').run(m.id);
         }
@@ -73,10 +80,11 @@ export async function prune(ctx: StoreContext, opts: PruneOptions = {}): Promise
         images,
         cacheRecords,
         cacheMounts,
+        cacheMountBytes,
         layers: collected.layers,
         blobs: collected.blobs,
-        orphans: collected.orphans.length,
-        reclaimedBytes: collected.reclaimedBytes,
+        orphans: collected.orphans.length + leftovers.length,
+        reclaimedBytes: collected.reclaimedBytes + cacheMountBytes,
       };
     })
     .immediate();

@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Descriptor } from '../image/oci-types.js';
 import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
-import { cacheMountDir } from './cache-mounts.js';
+import { ensureReserve } from './disk-space.js';
+import { cacheMountDir, withCacheMountLock } from './cache-mounts.js';
 import { getCacheRecord, putCacheRecord, type CacheRecord, type PutCacheRecordOptions } from './cache-records.js';
 import type { StoreContext } from './context.js';
 import { openDb } from './db.js';
@@ -60,6 +61,7 @@ export class Store {
     closeToOthers(root);
     claimIdMapping(root);
     const db = openDb(paths.db);
+    ensureReserve(root);
     this.root = root;
     this.#ctx = { paths, db, leases: new Leases(db) };
     this.#views = new Views(this.#ctx, root);
@@ -214,6 +216,10 @@ export class Store {
   /** Directory of a RUN cache mount, by id. */
   cacheMountDir(id: string): string {
     return cacheMountDir(this.#ctx, id);
+  }
+  /** Runs fn with cache mount `id` held exclusively by this process (sharing=locked). */
+  withCacheMountLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withCacheMountLock(this.#ctx, id, fn);
   }
 
   // Maintenance

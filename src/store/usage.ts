@@ -1,3 +1,5 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { markLive } from './reachability.js';
 
@@ -14,14 +16,37 @@ export interface DiskUsage {
   layers: UsageLine;
   blobs: UsageLine;
   cacheRecords: { count: number };
-  cacheMounts: { count: number };
+  /** `RUN --mount=type=cache` directories: bytes of the files in them. */
+  cacheMounts: UsageLine;
+}
+
+/** Bytes of the files, symlinks and directories under `dir` (0 when it is gone). */
+export function treeBytes(dir: string): number {
+  let total = 0;
+  const stack = [dir];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    let st;
+    try {
+      st = lstatSync(next);
+    } catch {
+      continue;
+    }
+    total += st.size;
+    if (!st.isDirectory()) continue;
+    try {
+      for (const name of readdirSync(next)) stack.push(join(next, name));
+    } catch {
+      // unreadable: counted as far as it could be read
+    }
+  }
+  return total;
 }
 
 /** What the store holds, by kind, and what prune --all would give back. */
 export function diskUsage(ctx: StoreContext): DiskUsage {
   const { db } = ctx;
   ctx.leases.releaseStale();
-  return db.transaction((): DiskUsage => {
+  const usage = db.transaction(() => {
     markLive(db, 'tagged');
     const one = <T>(sql: string): T => db.prepare(sql).get() as T;
     const layers = one<{ count: number; size: number; reclaimable: number }>(
@@ -35,11 +60,21 @@ export function diskUsage(ctx: StoreContext): DiskUsage {
        FROM blobs`,
     );
     return {
-      images: one(`SELECT COUNT(*) AS count, (SELECT COUNT(*) FROM (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)) AS tagged FROM images`),
+      images: one<DiskUsage['images']>(`SELECT COUNT(*) AS count, (SELECT COUNT(*) FROM (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)) AS tagged FROM images`),
       layers,
       blobs,
-      cacheRecords: one('SELECT COUNT(*) AS count FROM cache_records'),
-      cacheMounts: one('SELECT COUNT(*) AS count FROM cache_mounts'),
+      cacheRecords: one<{ count: number }>('SELECT COUNT(*) AS count FROM cache_records'),
+      mounts: db
+        .prepare(`SELECT dir, id IN (SELECT key FROM lease_resources WHERE kind = 'cache-mount') AS held FROM cache_mounts`)
+        .all() as { dir: string; held: number }[],
     };
   })();
+  // Cache mounts have no size row (steps write them freely), so they are measured on disk.
+  const cacheMounts: UsageLine = { count: usage.mounts.length, size: 0, reclaimable: 0 };
+  for (const m of usage.mounts) {
+    const bytes = treeBytes(join(ctx.paths.cacheMounts, m.dir));
+    cacheMounts.size += bytes;
+    if (!m.held) cacheMounts.reclaimable += bytes;
+  }
+  return { images: usage.images, layers: usage.layers, blobs: usage.blobs, cacheRecords: usage.cacheRecords, cacheMounts };
 }

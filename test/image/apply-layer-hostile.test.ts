@@ -87,3 +87,36 @@ describe.skipIf(!isRoot)('hostile layers', () => {
     expect(snapshotOf(sentinel)).toBe(before);
   });
 });
+
+describe.skipIf(!isRoot)('layers the filesystem cannot hold', () => {
+  const cases: { title: string; entries: TestEntry[]; entry: string; says: RegExp }[] = [
+    { title: 'a name component over 255 bytes', entries: [file('a'.repeat(300))], entry: 'a'.repeat(300), says: /file name too long/ },
+    {
+      title: 'a path over 4096 bytes',
+      entries: [file(`${Array.from({ length: 25 }, () => 'd'.repeat(200)).join('/')}/f`)],
+      entry: `${Array.from({ length: 25 }, () => 'd'.repeat(200)).join('/')}/f`,
+      says: /file name too long/,
+    },
+    {
+      title: 'an extended attribute of no known namespace',
+      entries: [{ header: header({ name: 'f', type: 'file', size: 1, xattrs: { 'bogus.name': Buffer.from('v') } }), body: Buffer.from('x') }],
+      entry: 'f',
+      says: /does not support this extended attribute: "bogus\.name"/,
+    },
+    {
+      title: 'an extended attribute name over 255 bytes',
+      entries: [{ header: header({ name: 'f', type: 'file', size: 1, xattrs: { [`user.${'n'.repeat(300)}`]: Buffer.from('v') } }), body: Buffer.from('x') }],
+      entry: 'f',
+      says: /too long.*"user\.n/,
+    },
+  ];
+  for (const c of cases) {
+    it(`refuse ${c.title} with a sentence naming the entry`, async () => {
+      const { root } = sandbox();
+      const error = await applyLayer(Readable.from([archive(c.entries)]), root).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LayerApplyError);
+      expect(error).toMatchObject({ entry: c.entry });
+      expect((error as Error).message).toMatch(c.says);
+    });
+  }
+});

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { connect, createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_TYPES } from '../../src/image/oci-types.js';
 import { RegistryClient } from '../../src/registry/index.js';
-import { registryUnavailableReason, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { freePort, registryUnavailableReason, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { randomBlob, readAll } from './support/blobs.js';
 import { startProxy, type ProxyAction, type TestProxy } from './support/proxy.js';
 
@@ -105,5 +106,50 @@ describe.skipIf(skipReason)('retries through a flaky connection', () => {
     expect(await client.pushBlob('flaky/mono', blob)).toBe('uploaded');
     expect(proxy.requests.filter((r) => r.startsWith('POST'))).toHaveLength(2);
     expect(await client.hasBlob('flaky/mono', blob.digest)).toBe(true);
+  });
+});
+
+describe.skipIf(skipReason)('a registry that is not up yet', () => {
+  let registry: TestRegistry;
+  let forwarder: Server | undefined;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => (forwarder ? forwarder.close(resolve) : resolve(undefined)));
+    await registry?.stop();
+  });
+
+  it('retries refused connections with backoff until it answers', async () => {
+    const direct = new RegistryClient({ host: registry.host, dockerConfig: '/nonexistent' });
+    const config = randomBlob(100);
+    await direct.pushBlob('late/a', config);
+    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size }, layers: [] }));
+    const digest = await direct.putManifest('late/a', 'latest', bytes, MEDIA_TYPES.ociManifest);
+
+    // Nothing listens on the port when the fetch starts: the first tries are refused.
+    const port = await freePort();
+    const client = new RegistryClient({ host: `127.0.0.1:${port}`, dockerConfig: '/nonexistent', retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400 } });
+    let refusedBefore = 0;
+    const fetching = client.getManifest('late/a', 'latest');
+    for (let i = 0; i < 100 && refusedBefore === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      refusedBefore = await new Promise<number>((resolve) => {
+        const probe = connect(port, '127.0.0.1');
+        probe.on('error', () => resolve(1));
+        probe.on('connect', () => (probe.destroy(), resolve(0)));
+      });
+    }
+    expect(refusedBefore).toBe(1);
+    const [host, registryPort] = registry.host.split(':');
+    forwarder = createServer((socket) => {
+      const upstream = connect(Number(registryPort), host);
+      socket.pipe(upstream).pipe(socket);
+      const close = () => (socket.destroy(), upstream.destroy());
+      socket.on('error', close);
+      upstream.on('error', close);
+    });
+    await new Promise<void>((resolve) => forwarder!.listen(port, '127.0.0.1', resolve));
+    expect((await fetching).digest).toBe(digest);
   });
 });

@@ -96,4 +96,17 @@ describe('prune', () => {
     expect(await t.store.prune()).toMatchObject({ cacheMounts: 0 });
     expect(await t.store.prune({ all: true })).toMatchObject({ cacheMounts: 1 });
   });
+
+  it('counts what cache mounts hold in du and in what prune frees', async () => {
+    const dir = t.store.cacheMountDir('npm');
+    writeFileSync(join(dir, 'package.tgz'), Buffer.alloc(100_000));
+    const du = t.store.diskUsage();
+    expect(du.cacheMounts.count).toBe(1);
+    expect(du.cacheMounts.size).toBeGreaterThanOrEqual(100_000);
+    const pruned = await t.store.prune({ all: true });
+    expect(pruned.cacheMounts).toBe(1);
+    expect(pruned.cacheMountBytes).toBeGreaterThanOrEqual(100_000);
+    expect(pruned.reclaimedBytes).toBeGreaterThanOrEqual(pruned.cacheMountBytes);
+    expect(t.store.diskUsage().cacheMounts).toEqual({ count: 0, size: 0, reclaimable: 0 });
+  });
 });

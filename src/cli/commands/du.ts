@@ -29,11 +29,11 @@ export const command: Command = {
         ['Layers', String(du.layers.count), formatBytes(du.layers.size), formatBytes(du.layers.reclaimable)],
         ['Blobs', String(du.blobs.count), formatBytes(du.blobs.size), formatBytes(du.blobs.reclaimable)],
         ['Cache records', String(du.cacheRecords.count), '', ''],
-        ['Cache mounts', String(du.cacheMounts.count), '', ''],
+        ['Cache mounts', String(du.cacheMounts.count), formatBytes(du.cacheMounts.size), formatBytes(du.cacheMounts.reclaimable)],
       ];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]! + 3)).join('').trimEnd()).join('\n')}\n`);
-      process.stdout.write(`Total: ${formatBytes(du.layers.size + du.blobs.size)} in ${store.root}\n`);
+      process.stdout.write(`Total: ${formatBytes(du.layers.size + du.blobs.size + du.cacheMounts.size)} in ${store.root}\n`);
       return 0;
     });
   },

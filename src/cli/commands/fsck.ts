@@ -28,6 +28,6 @@ export const command: Command = {
         process.stdout.write(`checked ${result.blobsChecked} blob(s): ${result.problems.length === 0 ? 'clean' : `${result.problems.length} problem(s) repaired`}\n`);
       }
       return result.problems.length === 0 ? 0 : 1;
-    });
+    }, { freesSpace: true });
   },
 };

@@ -52,11 +52,12 @@ export const command: Command = {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
         process.stdout.write(
-          `Removed ${result.images} image(s), ${result.cacheRecords} cache record(s), ${result.cacheMounts} cache mount(s), ` +
+          `Removed ${result.images} image(s), ${result.cacheRecords} cache record(s), ` +
+            `${result.cacheMounts} cache mount(s) (${formatBytes(result.cacheMountBytes)}), ` +
             `${result.layers} layer(s), ${result.blobs} blob(s)\nTotal reclaimed space: ${formatBytes(result.reclaimedBytes)}\n`,
         );
       }
       return 0;
-    });
+    }, { freesSpace: true });
   },
 };

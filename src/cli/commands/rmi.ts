@@ -31,6 +31,6 @@ export const command: Command = {
         for (const id of result.deleted) process.stdout.write(`Deleted: ${id}\n`);
       }
       return 0;
-    });
+    }, { freesSpace: true });
   },
 };

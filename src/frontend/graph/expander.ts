@@ -1,17 +1,19 @@
 import type { EscapeToken } from '../directives.js';
 import { DockerfileError } from '../errors.js';
-import { processWord, processWords, ShellExpansionError, type Env, type LexOptions } from '../expand.js';
+import { ExpansionBudget, processWord, processWords, ShellExpansionError, type Env, type LexOptions } from '../expand.js';
 import type { SourceRange } from '../source.js';
 
 /** Variable substitution for one Dockerfile: lexer errors become located DockerfileErrors. */
 export class Expander {
   private readonly opts: LexOptions;
+  /** One allowance for the whole Dockerfile, so many small expansions cannot add up to a hang. */
+  private readonly budget = new ExpansionBudget();
 
   constructor(
     private readonly file: string,
     escape: EscapeToken,
   ) {
-    this.opts = { escapeToken: escape };
+    this.opts = { escapeToken: escape, budget: this.budget };
   }
 
   /** One word, quotes removed, nothing split (ENV values, paths, flag values). */
@@ -29,7 +31,7 @@ export class Expander {
    * the escape character is always `\` there.
    */
   heredoc(text: string, env: Env, range: SourceRange): string {
-    return this.guard(range, () => processWord(text, env, { escapeToken: '\\', rawQuotes: true }).value);
+    return this.guard(range, () => processWord(text, env, { escapeToken: '\\', rawQuotes: true, budget: this.budget }).value);
   }
 
   private guard<T>(range: SourceRange, fn: () => T): T {

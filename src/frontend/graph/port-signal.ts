@@ -68,7 +68,8 @@ const SIGNALS = new Set([
 export function checkStopSignal(signal: string): string {
   const name = signal.toUpperCase().replace(/^SIG/, '');
   const rt = /^RTM(?:IN|AX)(?:[+-][0-9]+)?$/.test(name);
-  const numeric = /^[0-9]+$/.test(signal) && Number(signal) > 0;
+  // moby's signal.ParseSignal reads numbers as uint8: 1 to 255.
+  const numeric = /^[0-9]+$/.test(signal) && Number(signal) > 0 && Number(signal) <= 255;
   if (!numeric && !rt && !SIGNALS.has(name)) {
     throw new InstructionProblem(`invalid signal: ${signal}`, 'use a signal name such as SIGTERM or a number');
   }

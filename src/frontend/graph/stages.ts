@@ -1,5 +1,6 @@
 // Stage layout: instructions grouped by FROM, names, what each FROM and --from refers to,
 // the target, and the stages it needs (cycles are errors).
+import { InvalidReferenceError, parseReference } from '../../image/reference.js';
 import { parsePlatform, type Platform } from '../../platform.js';
 import { DockerfileError } from '../errors.js';
 import { mountFields } from '../instructions/mounts.js';
@@ -58,7 +59,7 @@ export class StageNames {
     private readonly froms: ResolvedFrom[],
     private readonly file: string,
     private readonly namedContexts: Readonly<Record<string, unknown>>,
-    ranges: SourceRange[],
+    private readonly ranges: SourceRange[],
   ) {
     froms.forEach((f, i) => {
       if (f.name === undefined) return;
@@ -94,6 +95,7 @@ export class StageNames {
     if (stage !== undefined && stage < index) return { kind: 'stage', index: stage };
     if (this.isContext(from.image)) return { kind: 'context', name: from.image };
     if (from.image.toLowerCase() === 'scratch') return { kind: 'scratch' };
+    this.checkImage(from.image, 'FROM', this.ranges[index]);
     return from.platform ? { kind: 'image', ref: from.image, platform: from.platform } : { kind: 'image', ref: from.image };
   }
 
@@ -111,7 +113,22 @@ export class StageNames {
     const stage = this.byName.get(ref.toLowerCase());
     if (stage !== undefined) return { kind: 'stage', index: stage };
     if (this.isContext(ref)) return { kind: 'context', name: ref };
+    this.checkImage(ref, '--from', range);
     return { kind: 'image', ref };
+  }
+
+  /** An image name that is no valid reference is the Dockerfile's fault: say so at its line. */
+  private checkImage(ref: string, where: string, range: SourceRange | undefined): void {
+    try {
+      parseReference(ref);
+    } catch (err) {
+      if (!(err instanceof InvalidReferenceError)) throw err;
+      throw new DockerfileError(`${where} names no stage and is not a valid image reference: ${err.message}`, {
+        code: 'dockerfile-stage', file: this.file, range,
+        hint: 'use an image name such as busybox:1.36 or registry.example.com/team/app@sha256:…, or the name of an earlier stage',
+        cause: err,
+      });
+    }
   }
 
   nameOf(index: number): string {

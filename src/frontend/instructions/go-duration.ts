@@ -11,6 +11,8 @@ const UNIT_NS: Record<string, number> = {
   h: 3600e9,
 };
 
+const MAX_DURATION_NS = 9_223_372_036_854_775_807;
+
 /** Go's time.ParseDuration (`1h30m`, `1.5s`, `300ms`, `0`), in nanoseconds. */
 export function parseGoDuration(text: string): number {
   const bad = () => new InstructionProblem(`time: invalid duration "${text}"`, 'use a Go duration such as 30s, 1m30s or 500ms');
@@ -37,6 +39,8 @@ export function parseGoDuration(text: string): number {
       throw new InstructionProblem(`time: unknown unit "${unit}" in duration "${text}"`, 'units are ns, us, ms, s, m and h');
     }
     total += Number(num) * scale;
+    // Go's durations are int64 nanoseconds (about 292 years); beyond that it reports an overflow.
+    if (total > MAX_DURATION_NS) throw new InstructionProblem(`time: invalid duration "${text}"`, 'durations go up to about 2562047h');
     s = s.slice(m[0].length);
   }
   return sign * Math.round(total);

@@ -1,6 +1,7 @@
 // TarHeader -> header bytes: a PAX `x` header when anything does not fit ustar exactly,
 // then the ustar block. Output depends only on the header, so equal entries always give
 // equal bytes (PAX keys sorted, uname/gname empty, a fixed PAX header name and mode).
+import { encodeName } from '../../byte-names.js';
 import { encodePaxRecords, formatPaxTime, type PaxRecords } from './pax.js';
 import { BLOCK, TarFormatError, padding, type TarEntryType, type TarHeader } from './types.js';
 import { octalFits, sealBlock, writeNumber, writeString } from './ustar.js';
@@ -15,7 +16,10 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
   fifo: '6',
 };
 
-/** Plain ASCII fits a ustar field as is; anything else goes through PAX, which is UTF-8 by definition. */
+/**
+ * Plain ASCII fits a ustar field as is; anything else goes through PAX, as UTF-8, or as the
+ * name's own bytes when it is not UTF-8 (as GNU tar and Go's archive/tar write it).
+ */
 function fitsField(text: string, width: number): boolean {
   // eslint-disable-next-line no-control-regex -- NUL ends a ustar field, so it is what the range leaves out.
   return text.length <= width && /^[\x01-\x7f]*$/.test(text);
@@ -28,8 +32,8 @@ function fallbackName(text: string, width: number): Buffer {
 
 function paxRecordsFor(h: TarHeader): PaxRecords {
   const records: PaxRecords = new Map();
-  if (!fitsField(h.name, 100)) records.set('path', Buffer.from(h.name));
-  if (!fitsField(h.linkname, 100)) records.set('linkpath', Buffer.from(h.linkname));
+  if (!fitsField(h.name, 100)) records.set('path', encodeName(h.name));
+  if (!fitsField(h.linkname, 100)) records.set('linkpath', encodeName(h.linkname));
   if (!octalFits('size', h.size)) records.set('size', Buffer.from(String(h.size)));
   if (!octalFits('uid', h.uid)) records.set('uid', Buffer.from(String(h.uid)));
   if (!octalFits('gid', h.gid)) records.set('gid', Buffer.from(String(h.gid)));

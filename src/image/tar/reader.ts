@@ -1,6 +1,7 @@
 // Streaming tar reader: ustar, PAX (`x` per entry, `g` global) and the GNU long name and
 // long link records (`L`, `K`) other tools write. Headers are checksum-verified; bodies
 // stream through without being held in memory.
+import { decodeName } from '../../byte-names.js';
 import { ByteSource } from './byte-source.js';
 import { decodePaxRecords, parsePaxTime, type PaxRecords } from './pax.js';
 import { BLOCK, TarFormatError, type TarEntryType, type TarHeader } from './types.js';
@@ -74,7 +75,7 @@ function decodeBlock(block: Buffer, extended: PaxRecords, longName: Buffer | und
   }
   // Only regular files have a body; like Go and GNU tar, a size on any other type is ignored.
   if (type !== 'file') size = 0;
-  let nameText = name.toString('utf8');
+  let nameText = decodeName(name);
   if (type === 'dir' && !nameText.endsWith('/')) nameText += '/';
   return {
     name: nameText,
@@ -84,7 +85,7 @@ function decodeBlock(block: Buffer, extended: PaxRecords, longName: Buffer | und
     gid,
     size,
     mtime,
-    linkname: linkname.toString('utf8'),
+    linkname: decodeName(linkname),
     devmajor,
     devminor,
     xattrs,

@@ -1,0 +1,12 @@
+FROM busybox
+ARG a=xxxxxxxx
+ARG b=$a$a$a$a$a$a$a$a
+ARG c=$b$b$b$b$b$b$b$b
+ARG d=$c$c$c$c$c$c$c$c
+ARG e=$d$d$d$d$d$d$d$d
+ARG f=$e$e$e$e$e$e$e$e
+ARG g=$f$f$f$f$f$f$f$f
+ARG h=$g$g$g$g$g$g$g$g
+ARG i=$h$h$h$h$h$h$h$h
+ARG j=$i$i$i$i$i$i$i$i
+ARG k=$j$j$j$j$j$j$j$j

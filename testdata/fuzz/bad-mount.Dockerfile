@@ -1,0 +1,2 @@
+FROM busybox
+RUN --mount=type=frob,target=/x true

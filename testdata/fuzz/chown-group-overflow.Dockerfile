@@ -1,0 +1,2 @@
+FROM busybox
+COPY --chown=1:99999999999999999999 f /

@@ -1,0 +1,2 @@
+FROM busybox
+COPY --chown=99999999999 f /

@@ -1,0 +1,4 @@
+FROM busybox AS a
+COPY --from=b / /
+FROM busybox AS b
+COPY --from=a / /

@@ -1,0 +1,3 @@
+FROM busybox
+EXPOSE 99999999999999999999999/tcp
+RUN --bad-flag true

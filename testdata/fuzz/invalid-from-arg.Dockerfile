@@ -1,0 +1,2 @@
+ARG img=a::b
+FROM $img

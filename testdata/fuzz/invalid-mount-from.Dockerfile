@@ -1,0 +1,2 @@
+FROM busybox
+RUN --mount=from=BAD::x,target=/m true

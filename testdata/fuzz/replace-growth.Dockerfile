@@ -1,0 +1,15 @@
+FROM busybox
+ENV a=x
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV a=$a$a
+ENV b=${a//x/$a}

@@ -1,0 +1,2 @@
+FROM busybox AS a
+FROM a AS a

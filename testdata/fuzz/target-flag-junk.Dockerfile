@@ -1,0 +1,2 @@
+FROM busybox AS 123
+FROM 123
