@@ -31,6 +31,7 @@ export interface RunImageOptions {
   mounts?: SandboxSpec['mounts'];
   limits?: SandboxSpec['limits'];
   onOutput?: SandboxSpec['onOutput'];
+  stdin?: SandboxSpec['stdin'];
   signal?: AbortSignal;
 }
 
@@ -58,6 +59,7 @@ export async function runImage(options: RunImageOptions): Promise<SandboxResult>
       ...(options.limits !== undefined && { limits: options.limits }),
       ...(options.onOutput !== undefined && { onOutput: options.onOutput }),
       ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.stdin !== undefined && { stdin: options.stdin }),
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

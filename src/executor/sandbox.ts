@@ -128,7 +128,7 @@ interface InitOutcome {
 
 function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(INIT_BINARY, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(INIT_BINARY, [], { stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
     const statusChunks: Buffer[] = [];
     const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
     stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));

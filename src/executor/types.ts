@@ -38,6 +38,8 @@ export interface SandboxSpec {
   mounts: ResolvedMount[];
   /** Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list. */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /** `inherit` hands this process's stdin to the command (`tsbuild run -i`); default: none. */
+  stdin?: 'inherit' | 'ignore';
   /** Receives the command's output as it comes. */
   onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   /** Aborting kills every process of the sandbox; `runSandboxed` then rejects with the reason. */

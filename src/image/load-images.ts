@@ -1,6 +1,7 @@
 // `tsbuild load`: images from a docker-archive or an OCI layout (tar, gzipped tar or
 // directory) into the store. Every digest the archive states is checked, and layers go
 // through applyLayer's safe extraction, so a hostile archive is refused, naming the entry.
+import type { Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
 import { ArchiveError, openArchive, type ArchiveReader } from './archive-reader.js';
 import { parseDockerManifest } from './docker-archive.js';
@@ -118,14 +119,14 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
 }
 
 /** Loads every image of an archive; returns their IDs and the names now pointing at them. */
-export async function loadImages(store: Store, input: string): Promise<LoadedImage[]> {
+export async function loadImages(store: Store, input: string | Readable): Promise<LoadedImage[]> {
   return store.withLease(async () => {
     const reader = await openArchive(input, store.makeTempDir());
     try {
       let candidates: Candidate[];
       if (reader.has('manifest.json')) candidates = await dockerCandidates(reader);
       else if (reader.has('index.json')) candidates = await ociCandidates(reader);
-      else throw new ArchiveError(`${input} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
+      else throw new ArchiveError(`${typeof input === 'string' ? input : 'the input'} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
       const loaded: LoadedImage[] = [];
       for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate));
       return loaded;

@@ -1,6 +1,6 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
+import { ContextError, contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { hostPlatform } from '../platform.js';
 import { exportCache, openCacheBackend, readCache, stepsToExport, type CacheBackend, type CacheMode } from '../remote-cache/index.js';
@@ -131,11 +131,25 @@ async function exportCaches(session: BuildSession, targets: { mode: CacheMode; b
 }
 
 async function contextAt(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildContext> {
-  const dir = await realpath(resolve(options.context));
+  const dir = await contextDir(options.context);
   // The Dockerfile's path finds `<Dockerfile>.dockerignore`, which wins over the context's.
   const dockerfile =
     options.dockerfile !== undefined ? resolve(options.dockerfile) : options.dockerfileText === undefined ? join(dir, 'Dockerfile') : undefined;
   return progress.track(progress.vertex('[internal] load build context'), () =>
     openContext({ dir, statCache: store.statCache(dir), ...(dockerfile ? { dockerfile } : {}) }),
   );
+}
+
+/** The context directory, resolved; a missing or non-directory path is the user's, said as docker says it. */
+async function contextDir(context: string): Promise<string> {
+  let dir: string;
+  try {
+    dir = await realpath(resolve(context));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ContextError(`unable to prepare context: path "${context}" not found`, { cause: err });
+    throw new ContextError(`unable to prepare context: ${context}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!(await stat(dir)).isDirectory()) throw new ContextError(`unable to prepare context: context must be a directory: ${dir}`);
+  return dir;
 }

@@ -80,7 +80,6 @@ function sourceDateOpts(epoch: number | undefined): { sourceDateEpoch?: number }
 
 async function push(session: BuildSession, imageId: string): Promise<void> {
   const { pushImage } = await import('../registry/index.js');
-  if (session.options.tags.length === 0) throw new Error('pushing needs a name: add -t REGISTRY/NAME:TAG');
   for (const tag of session.options.tags) {
     const vertex = session.progress.vertex(`pushing ${tag}`);
     await session.progress.track(vertex, () => pushImage(session.store, imageId, tag, { client: { insecureRegistries: session.options.insecureRegistries } }));

@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
+import { normalizeTagName } from '../image/reference.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { BuildEventListener } from './events.js';
 
@@ -112,13 +113,15 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     );
   }
   const allow = options.allow ?? [];
+  const tags = options.tags ?? [];
+  checkTags(tags, options.outputs ?? []);
   const maxParallelism = options.maxParallelism ?? cpus().length;
   if (!Number.isInteger(maxParallelism) || maxParallelism < 1) {
     throw new UsageError(`--max-parallelism must be a positive whole number, got ${options.maxParallelism}`);
   }
   return {
     ...options,
-    tags: options.tags ?? [],
+    tags,
     buildArgs: options.buildArgs ?? {},
     noCache: options.noCache ?? false,
     noCacheFilter: options.noCacheFilter ?? [],
@@ -137,6 +140,19 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     platform,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),
   };
+}
+
+/** Names are checked before any work: a bad `-t` or a push without a name must not cost a whole build first. */
+function checkTags(tags: string[], outputs: OutputSpec[]): void {
+  for (const tag of tags) {
+    try {
+      normalizeTagName(tag);
+    } catch (err) {
+      throw new UsageError(`invalid tag "${tag}": ${err instanceof Error ? err.message.replace(/^invalid reference "[^"]*": /, '') : String(err)}`, { cause: err });
+    }
+  }
+  const pushes = outputs.some((o) => o.type === 'registry' || (o.type === 'image' && o.push === true));
+  if (pushes && tags.length === 0) throw new UsageError('pushing needs a name: add -t REGISTRY/NAME:TAG');
 }
 
 function platformFlag(text: string): Platform {

@@ -1,6 +1,7 @@
 // Argument parsing shared by the store subcommands: node:util parseArgs plus the global
 // --root, with parse failures turned into usage errors that show the command's help.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseFlags, type ParseFlagsExtras } from '../cli/parse-flags.js';
 import { UsageError } from '../errors.js';
 import { resolveStoreRoot } from './root.js';
 import { openStore, type Store } from './store.js';
@@ -16,12 +17,9 @@ export function parseStoreArgs<O extends Options>(
   argv: string[],
   options: O,
   usage: string,
+  extras: ParseFlagsExtras = {},
 ): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
-  try {
-    return parseArgs({ args: argv, options: { ...options, ...ROOT_OPTION }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usage}`, { cause: err });
-  }
+  return parseFlags(argv, { ...options, ...ROOT_OPTION }, usage, extras);
 }
 
 /**

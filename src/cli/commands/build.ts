@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/options.js';
 import type { Command } from '../command.js';
 import { parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
+import { parseFlags } from '../parse-flags.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
 import { reportError } from '../report-error.js';
@@ -47,8 +47,13 @@ options:
       --insecure-registry HOST plain HTTP to this registry (repeatable)
       --root DIR               store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
 
+Accepted and ignored, as docker habits: --rm, --force-rm, --load, --provenance=…, --sbom=….
+
 exit codes: 0 built, 1 build failed, 2 bad usage or Dockerfile.
 `;
+
+/** Docker/buildx flags that describe what tsbuild always does (or cannot do), accepted and ignored. */
+const DOCKER_NO_OPS = ['--rm', '--force-rm', '--load', '--provenance', '--sbom'];
 
 const PROGRESS_MODES = new Set<ProgressMode>(['auto', 'tty', 'plain', 'rawjson', 'quiet']);
 
@@ -59,10 +64,9 @@ async function readStdin(): Promise<string> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       tag: { type: 'string', short: 't', multiple: true },
       file: { type: 'string', short: 'f' },
       'build-arg': { type: 'string', multiple: true },
@@ -93,7 +97,9 @@ async function run(argv: string[]): Promise<number> {
       root: { type: 'string' },
       ...INSECURE_REGISTRY_OPTION,
     },
-  });
+    usage,
+    { ignored: DOCKER_NO_OPS },
+  );
   if (positionals.length !== 1) {
     throw new UsageError(`tsbuild build needs exactly one CONTEXT argument (got ${positionals.length}); e.g. tsbuild build -t myapp .`);
   }

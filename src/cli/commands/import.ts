@@ -1,12 +1,12 @@
 import type { Command } from '../command.js';
+import { importImage } from '../../api/transfer.js';
 import { UsageError } from '../../errors.js';
-import { importRootfs } from '../../image/import-rootfs.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 
-const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR
+const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR|-
 
-Creates a one-layer image from a root filesystem (a tar, gzipped or not, or a directory)
-and prints its ID.
+Creates a one-layer image from a root filesystem (a tar, gzipped or not, a directory, or
+- for a tar on stdin) and prints its ID.
 
 options:
   -t, --tag NAME[:TAG]   name the image (repeatable)
@@ -28,10 +28,14 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true } }, usage);
     requireCount(positionals, usage, { min: 1 });
-    return withStore(values, async (store) => {
-      const result = await importRootfs(store, { source: positionals[0]!, tags: values.tag ?? [], created: createdTime() });
-      process.stdout.write(`${result.id}\n`);
-      return 0;
+    const source = positionals[0] === '-' ? process.stdin : positionals[0]!;
+    if (source === process.stdin && process.stdin.isTTY) throw new UsageError('import - reads a tar from stdin, but stdin is a terminal; pipe a tar in');
+    const result = await importImage(source, {
+      tags: values.tag ?? [],
+      created: createdTime(),
+      ...(values.root !== undefined ? { root: values.root } : {}),
     });
+    process.stdout.write(`${result.id}\n`);
+    return 0;
   },
 };

@@ -1,53 +1,32 @@
 import type { Command } from '../command.js';
-import { familiarReference, parseReference } from '../../image/reference.js';
-import { ImageNotFoundError } from '../../store/errors.js';
-import type { ResolvedImage, Store } from '../../store/index.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { inspectImage } from '../../api/images.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { formatItems } from '../format-output.js';
 
-const usage = `usage: tsbuild inspect IMAGE...
+const usage = `usage: tsbuild inspect [OPTIONS] IMAGE...
 
 Prints a JSON array describing the images, shaped like \`docker inspect\`:
 Id, RepoTags, Created, Config, RootFS, History, Size, and the manifest digest.
 
 options:
-      --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
-
-function describe(store: Store, image: ResolvedImage): Record<string, unknown> {
-  const { config } = image;
-  return {
-    Id: image.id,
-    RepoTags: image.tags.map((t) => familiarReference(parseReference(t))),
-    RepoDigests: [],
-    ManifestDigest: image.manifestDigest,
-    Created: config.created ?? null,
-    Author: config.author ?? '',
-    Architecture: config.architecture,
-    ...(config.variant ? { Variant: config.variant } : {}),
-    Os: config.os,
-    Config: config.config,
-    RootFS: { Type: config.rootfs.type, Layers: config.rootfs.diff_ids },
-    History: config.history ?? [],
-    Size: image.chainIds.reduce((sum, chainId) => sum + (store.getLayer(chainId)?.size ?? 0), 0),
-    Metadata: { Stored: new Date(image.created).toISOString() },
-  };
-}
+  -f, --format TEMPLATE  a Go template per image ({{.Id}}, {{json .Config}}, {{.Config.Env}}, …) or json
+      --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
   name: 'inspect',
   summary: 'Show details of images as JSON',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, {}, usage);
+    const { values, positionals } = parseStoreArgs(argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' } }, usage);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    return withStore(values, async (store) => {
-      const out: Record<string, unknown>[] = [];
-      for (const ref of positionals) {
-        const image = store.resolveImage(ref);
-        if (!image) throw new ImageNotFoundError(ref);
-        out.push(describe(store, image));
-      }
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    const images = await inspectImage(positionals, values.root !== undefined ? { root: values.root } : {});
+    if (values.format === undefined || values.format === 'json') {
+      process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
       return 0;
-    });
+    }
+    // docker's struct field is Id; {{.ID}} is what people type after `docker images`.
+    for (const image of images) Object.defineProperty(image, 'ID', { value: image.Id, enumerable: false });
+    process.stdout.write(formatItems(values.format, images));
+    return 0;
   },
 };

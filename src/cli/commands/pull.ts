@@ -1,8 +1,7 @@
-import { parsePlatform } from '../../platform.js';
-import { pullImage } from '../../registry/index.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { pull } from '../../api/transfer.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import type { Command } from '../command.js';
-import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
+import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 
 const usage = `usage: tsbuild pull [OPTIONS] REF
 
@@ -21,13 +20,12 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { platform: { type: 'string' }, ...INSECURE_REGISTRY_OPTION }, usage);
     requireCount(positionals, usage, { min: 1 });
-    return withStore(values, async (store) => {
-      const id = await pullImage(store, positionals[0]!, {
-        ...(values.platform ? { platform: parsePlatform(values.platform) } : {}),
-        client: registryClientOptions(values),
-      });
-      process.stdout.write(`${id}\n`);
-      return 0;
+    const id = await pull(positionals[0]!, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(values.platform ? { platform: values.platform } : {}),
+      insecureRegistries: values['insecure-registry'] ?? [],
     });
+    process.stdout.write(`${id}\n`);
+    return 0;
   },
 };

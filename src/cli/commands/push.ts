@@ -1,7 +1,7 @@
-import { pushImage } from '../../registry/index.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { push } from '../../api/transfer.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import type { Command } from '../command.js';
-import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
+import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 
 const usage = `usage: tsbuild push [OPTIONS] NAME[:TAG] [REF]
 
@@ -21,10 +21,11 @@ export const command: Command = {
     const { values, positionals } = parseStoreArgs(argv, { ...INSECURE_REGISTRY_OPTION }, usage);
     requireCount(positionals, usage, { min: 1, max: 2 });
     const [name, ref = name] = positionals as [string, string?];
-    return withStore(values, async (store) => {
-      const result = await pushImage(store, name, ref, { client: registryClientOptions(values) });
-      process.stdout.write(`${result.digest}\n`);
-      return 0;
+    const result = await push(name, ref, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      insecureRegistries: values['insecure-registry'] ?? [],
     });
+    process.stdout.write(`${result.digest}\n`);
+    return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
-import { familiarReference, parseReference } from '../../image/reference.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { removeImage } from '../../api/images.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild rmi [-f] IMAGE...
 
@@ -9,6 +9,7 @@ names; with several names that needs -f. Disk space comes back at the next \`tsb
 
 options:
   -f, --force      remove an image by ID even when several names point at it
+      --no-prune   accepted for docker compatibility (layers go at the next prune anyway)
       --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
@@ -16,15 +17,14 @@ export const command: Command = {
   summary: 'Remove images',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' } }, usage);
+    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' }, 'no-prune': { type: 'boolean' } }, usage);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    return withStore(values, async (store) => {
-      for (const ref of positionals) {
-        const result = store.removeImage(ref, { force: values.force ?? false });
-        for (const name of result.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(name))}\n`);
-        if (result.deleted) process.stdout.write(`Deleted: ${result.deleted}\n`);
-      }
-      return 0;
-    });
+    const root = values.root !== undefined ? { root: values.root } : {};
+    for (const ref of positionals) {
+      const result = await removeImage(ref, { ...root, force: values.force ?? false });
+      for (const name of result.untagged) process.stdout.write(`Untagged: ${name}\n`);
+      if (result.deleted) process.stdout.write(`Deleted: ${result.deleted}\n`);
+    }
+    return 0;
   },
 };

@@ -1,8 +1,10 @@
-import { parseArgs } from 'node:util';
-import { runImage } from '../../executor/index.js';
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { withStore } from '../../store/command-args.js';
+import type { ResolvedMount } from '../../executor/index.js';
+import { runImage } from '../../api.js';
 import type { Command } from '../command.js';
+import { parseFlags, type FlagOptions } from '../parse-flags.js';
 
 const usage = `usage: tsbuild run [OPTIONS] IMAGE [COMMAND [ARG...]]
 
@@ -11,64 +13,125 @@ WORKDIR and ENV, so CI can smoke-test an image without a Docker daemon. The
 container's filesystem changes are always discarded.
 
 options:
-      --rm                 accepted for docker compatibility (changes are never kept)
-  -e, --env K=V            set an environment variable (repeatable)
+  -i, --interactive        pass stdin to the command
+  -t, --tty                accepted with -i; the command gets this process's stdin, not a pseudo-terminal
+  -e, --env K[=V]          set an environment variable (repeatable; K alone takes $K)
+      --env-file FILE      read K=V lines from FILE (repeatable; # comments)
+  -v, --volume HOST:CTR[:ro]   bind a host directory or file (writes reach the host unless :ro)
   -u, --user USER[:GROUP]  run as this user instead of the image's USER
   -w, --workdir DIR        working directory instead of the image's WORKDIR
       --entrypoint CMD     override the image's ENTRYPOINT
       --network MODE       none (default: an isolated network namespace) or host
+      --rm, --name NAME    accepted for docker compatibility (nothing is kept, nothing is named)
       --root DIR           store location
+
+-p/--publish is refused: there is no network bridge to publish ports on (use --network host).
 `;
 
+const OPTIONS = {
+  rm: { type: 'boolean' },
+  name: { type: 'string' },
+  interactive: { type: 'boolean', short: 'i' },
+  tty: { type: 'boolean', short: 't' },
+  env: { type: 'string', short: 'e', multiple: true },
+  'env-file': { type: 'string', multiple: true },
+  volume: { type: 'string', short: 'v', multiple: true },
+  publish: { type: 'string', short: 'p', multiple: true },
+  user: { type: 'string', short: 'u' },
+  workdir: { type: 'string', short: 'w' },
+  entrypoint: { type: 'string' },
+  network: { type: 'string' },
+  root: { type: 'string' },
+} as const satisfies FlagOptions;
+
 async function run(argv: string[]): Promise<number> {
-  const { own, rest: positionals } = splitAtImage(argv);
-  const { values } = parseArgs({
-    args: own,
-    options: {
-      rm: { type: 'boolean' },
-      env: { type: 'string', short: 'e', multiple: true },
-      user: { type: 'string', short: 'u' },
-      workdir: { type: 'string', short: 'w' },
-      entrypoint: { type: 'string' },
-      network: { type: 'string' },
-      root: { type: 'string' },
-    },
-  });
+  const { own, rest: positionals } = splitAtImage(argv, OPTIONS);
+  const { values } = parseFlags(own, OPTIONS, usage);
   const [imageName, ...command] = positionals;
   if (!imageName) throw new UsageError('tsbuild run needs an IMAGE; e.g. tsbuild run myapp:latest');
+  if (values.publish) {
+    throw new UsageError('-p/--publish is not supported: tsbuild has no network bridge to publish ports on; use --network host to share the host network');
+  }
   const network = values.network ?? 'default';
   if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
-
-  return withStore(values, async (store) => {
-    const image = store.resolveImage(imageName);
-    if (!image) throw new UsageError(`image ${imageName} is not in the store; see tsbuild images`);
-    const top = image.chainIds.at(-1);
-    return await store.withLease(async () => {
-      const result = await runImage({
-        config: image.config.config,
-        rootfs: { lowerdirs: top ? store.lowerdirs(top) : [store.emptyDir()], mountCwd: store.root },
-        scratchDir: store.tmpDir(),
-        command,
-        ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
-        env: values.env ?? [],
-        ...(values.user !== undefined ? { user: values.user } : {}),
-        ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
-        network,
-        onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
-      });
-      return result.exitCode;
-    });
+  const env = [...(await readEnvFiles(values['env-file'] ?? [])), ...(values.env ?? []).flatMap(envEntry)];
+  const mounts = await Promise.all((values.volume ?? []).map(volumeMount));
+  const result = await runImage({
+    image: imageName,
+    command,
+    ...(values.root !== undefined ? { root: values.root } : {}),
+    ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
+    env,
+    mounts,
+    ...(values.user !== undefined ? { user: values.user } : {}),
+    ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
+    network,
+    stdin: values.interactive ? 'inherit' : 'ignore',
+    onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
   });
+  return result.exitCode;
 }
 
-const VALUE_FLAGS = new Set(['-e', '--env', '-u', '--user', '-w', '--workdir', '--entrypoint', '--network', '--root']);
+/** `-e NAME` takes NAME from this environment (dropped when unset), as docker does. */
+function envEntry(item: string): string[] {
+  if (item.startsWith('=')) throw new UsageError(`-e "${item}": the name before "=" is empty`);
+  if (item.includes('=')) return [item];
+  const value = process.env[item];
+  return value === undefined ? [] : [`${item}=${value}`];
+}
+
+/** docker's --env-file: `K=V` or `K` lines, `#` comments and blank lines skipped, values taken literally. */
+async function readEnvFiles(files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`--env-file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { cause: err });
+    });
+    for (const raw of text.split(/\r?\n/)) {
+      const line = raw.trimStart();
+      if (line === '' || line.startsWith('#')) continue;
+      out.push(...envEntry(line));
+    }
+  }
+  return out;
+}
+
+/** `-v HOST:CTR[:ro|rw]`: a host path bound in; writable ones write through to the host, as docker's do. */
+async function volumeMount(spec: string): Promise<ResolvedMount> {
+  const parts = spec.split(':');
+  const [host, target, mode = 'rw'] = parts;
+  if (parts.length < 2 || parts.length > 3 || !host || !target) throw new UsageError(`-v "${spec}": write -v HOST_PATH:CONTAINER_PATH[:ro]`);
+  if (mode !== 'ro' && mode !== 'rw') throw new UsageError(`-v "${spec}": mode "${mode}" is unknown; use ro or rw`);
+  if (!host.startsWith('/') && !host.startsWith('.')) {
+    throw new UsageError(`-v "${spec}": named volumes are not supported; give a host path (absolute or starting with ./)`);
+  }
+  if (!isAbsolute(target)) throw new UsageError(`-v "${spec}": the container path must be absolute`);
+  const source = resolve(host);
+  const info = await stat(source).catch(() => undefined);
+  if (!info) throw new UsageError(`-v "${spec}": host path ${source} does not exist`);
+  if (mode === 'ro') return { type: 'bind', source, target, readonly: true };
+  // A plain writable bind; 'cache' is the sandbox's name for a mount whose writes persist.
+  return { type: 'cache', source, target, readonly: false };
+}
 
 /** Splits `[OPTIONS] IMAGE [COMMAND…]`: everything from the image name on belongs to the command. */
-function splitAtImage(argv: string[]): { own: string[]; rest: string[] } {
+export function splitAtImage(argv: string[], options: FlagOptions): { own: string[]; rest: string[] } {
+  const takesValue = (name: string): boolean => options[name]?.type === 'string';
+  const shortTakesValue = (ch: string): boolean => Object.values(options).some((o) => o.short === ch && o.type === 'string');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-')) return { own: argv.slice(0, i), rest: argv.slice(i) };
-    if (VALUE_FLAGS.has(arg)) i++;
+    if (arg === '--') return { own: argv.slice(0, i), rest: argv.slice(i + 1) };
+    if (!arg.startsWith('-') || arg === '-') return { own: argv.slice(0, i), rest: argv.slice(i) };
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && takesValue(arg.slice(2))) i++;
+      continue;
+    }
+    // `-it`, `-eK=V`, `-e K=V`: a value flag takes the rest of the group, or the next word.
+    for (let j = 1; j < arg.length; j++) {
+      if (!shortTakesValue(arg[j]!)) continue;
+      if (j === arg.length - 1) i++;
+      break;
+    }
   }
   return { own: argv, rest: [] };
 }

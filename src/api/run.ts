@@ -1,0 +1,35 @@
+// `tsbuild run` for build scripts: an image from the store in the RUN sandbox.
+import { UsageError } from '../errors.js';
+import { runImage as runInSandbox, type RunImageOptions } from '../executor/index.js';
+import type { SandboxResult } from '../executor/index.js';
+import { ImageNotFoundError } from '../store/index.js';
+import { withStoreAt, type StoreOptions } from './images.js';
+
+/** Options of `runImage`: the image, and docker run's overrides. */
+export interface RunOptions extends StoreOptions, Omit<RunImageOptions, 'config' | 'rootfs' | 'scratchDir'> {
+  /** Name or ID of an image in the store. */
+  image: string;
+}
+
+/**
+ * Runs an image like `docker run --rm` (`tsbuild run`): its ENTRYPOINT/CMD, Env, USER and
+ * WORKDIR, overridable; filesystem changes are discarded. Resolves to the exit code (and
+ * signal); output goes to `onOutput`, stdin is passed only with `stdin: 'inherit'`.
+ */
+export async function runImage(options: RunOptions): Promise<SandboxResult> {
+  const { image: name, root: _root, ...rest } = options;
+  if (name === '') throw new UsageError('runImage needs an image name');
+  return withStoreAt(options, async (store) => {
+    const image = store.resolveImage(name);
+    if (!image) throw new ImageNotFoundError(name);
+    const top = image.chainIds.at(-1);
+    return store.withLease(() =>
+      runInSandbox({
+        ...rest,
+        config: image.config.config,
+        rootfs: { lowerdirs: top ? store.lowerdirs(top) : [store.emptyDir()], mountCwd: store.root },
+        scratchDir: store.tmpDir(),
+      }),
+    );
+  });
+}

@@ -1,0 +1,80 @@
+// Archives and registries in the public API: save/load/import (`tsbuild save|load|import`)
+// and pull/push. Archives go to and come from files, directories or streams (stdin/stdout).
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { importRootfs } from '../image/import-rootfs.js';
+import { loadImages as loadIntoStore, type LoadedImage } from '../image/load-images.js';
+import { familiarReference, parseReference } from '../image/reference.js';
+import { saveImages as saveFromStore, type ArchiveFormat } from '../image/save-images.js';
+import { parsePlatform } from '../platform.js';
+import { pullImage, pushImage, type PushResult } from '../registry/index.js';
+import { withStoreAt, type StoreOptions } from './images.js';
+
+export type { ArchiveFormat, LoadedImage, PushResult };
+
+/**
+ * Writes images to a docker-archive (`format: 'docker'`, what `docker load` reads) or an OCI
+ * archive: to a file path, a directory (existing, or a path ending with `/`), or a stream.
+ */
+export async function saveImages(
+  refs: string[],
+  output: string | Writable,
+  options: StoreOptions & { format?: ArchiveFormat } = {},
+): Promise<void> {
+  const format = options.format ?? 'docker';
+  await withStoreAt(options, async (store) => {
+    if (typeof output === 'string') return saveFromStore(store, { refs, output, format });
+    // The archive is made complete in the store's temp space first, so a failure half way
+    // sends nothing that looks like an archive down the pipe.
+    const dir = store.makeTempDir();
+    try {
+      const file = join(dir, 'archive.tar');
+      await saveFromStore(store, { refs, output: file, format });
+      await pipeline(createReadStream(file), output, { end: output !== process.stdout });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** Loads every image of a docker-archive or OCI layout/archive (a path or a tar stream); names come back familiar (`app:1`). */
+export async function loadImages(input: string | Readable, options: StoreOptions = {}): Promise<LoadedImage[]> {
+  return withStoreAt(options, async (store) =>
+    (await loadIntoStore(store, input)).map((image) => ({ ...image, tags: image.tags.map((t) => familiarReference(parseReference(t))) })),
+  );
+}
+
+/**
+ * Makes a one-layer image from a root filesystem, as `docker import`: a tar (gzipped or not), a
+ * directory, or a tar stream. `created` defaults to now; fix it for a reproducible ID.
+ */
+export async function importImage(
+  source: string | Readable,
+  options: StoreOptions & { tags?: string[]; created?: Date } = {},
+): Promise<{ id: string; tags: string[] }> {
+  return withStoreAt(options, (store) => importRootfs(store, { source, tags: options.tags ?? [], created: options.created ?? new Date() }));
+}
+
+/** Registry options of pull and push. */
+export interface RegistryOptions extends StoreOptions {
+  /** Registries reached over plain HTTP; loopback hosts always are. */
+  insecureRegistries?: string[];
+}
+
+/** Pulls an image into the store (`tsbuild pull`); resolves to its ID. */
+export async function pull(ref: string, options: RegistryOptions & { platform?: string } = {}): Promise<string> {
+  return withStoreAt(options, (store) =>
+    pullImage(store, ref, {
+      ...(options.platform ? { platform: parsePlatform(options.platform) } : {}),
+      client: { insecureRegistries: options.insecureRegistries ?? [] },
+    }),
+  );
+}
+
+/** Pushes a stored image to its registry, or to `ref` (`tsbuild push NAME [REF]`). */
+export async function push(name: string, ref: string = name, options: RegistryOptions = {}): Promise<PushResult> {
+  return withStoreAt(options, (store) => pushImage(store, name, ref, { client: { insecureRegistries: options.insecureRegistries ?? [] } }));
+}
