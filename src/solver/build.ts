@@ -12,6 +12,7 @@ import { HostMounts } from './host-mounts.js';
 import { loadDockerfile } from './load-dockerfile.js';
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
 import { BuildSession, type StepReport } from './session.js';
+import { BuildCanceledError } from './errors.js';
 import { scheduleStages } from './stage-runner.js';
 
 /** What `build()` resolves to. */
@@ -30,15 +31,32 @@ export interface BuildResult {
 export async function runBuild(input: BuildOptions): Promise<BuildResult> {
   const options = normalizeBuildOptions(input);
   const progress = new ProgressEmitter(options.onEvent ? [options.onEvent] : []);
+  if (options.signal?.aborted) throw new BuildCanceledError({ cause: options.signal.reason });
+  // The build's own controller stops running steps on the first failure; the caller's signal
+  // (Ctrl-C in the CLI) stops them too, and then every vertex that ends is CANCELED.
+  const abort = new AbortController();
+  const cancel = (): void => {
+    progress.canceled = true;
+    abort.abort(new BuildCanceledError({ cause: options.signal?.reason }));
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
   const store = openStore(resolveStoreRoot(options.root !== undefined ? { root: options.root } : {}));
   try {
-    return await store.withLease(() => buildWithStore(options, store, progress));
+    return await store.withLease(() => buildWithStore(options, store, progress, abort));
+  } catch (err) {
+    throw progress.canceled ? new BuildCanceledError({ cause: err }) : err;
   } finally {
+    options.signal?.removeEventListener('abort', cancel);
     store.close();
   }
 }
 
-async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildResult> {
+async function buildWithStore(
+  options: NormalizedBuildOptions,
+  store: Store,
+  progress: ProgressEmitter,
+  abort: AbortController,
+): Promise<BuildResult> {
   // Opened first so that a bad cache ref stops the build before any work, not after it.
   const client = { insecureRegistries: options.insecureRegistries };
   const cacheFrom = options.cacheFrom.map((spec) => openCacheBackend(spec, client));
@@ -63,7 +81,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     throw err instanceof DockerfileError ? err.withSource(sourceLines(dockerfile.text)) : err;
   });
   const mounts = new HostMounts(join(store.tmpDir(), 'mnt'), store.emptyDir());
-  const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, new AbortController());
+  const session = new BuildSession(options, store, graph, context, mounts, progress, baseImages, abort);
   try {
     await importCaches(session, cacheFrom);
     scheduleStages(session);
@@ -74,6 +92,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
     const target = await session.stageOutputs.get(graph.targetIndex)!;
+    if (abort.signal.aborted) throw abort.signal.reason;
     const exported = await exportImage(session, target);
     await exportCaches(session, cacheTo);
     return {

@@ -36,8 +36,11 @@ export async function exportImage(session: BuildSession, target: StageOutput): P
       rootfs: { type: 'layers', diff_ids: target.layers.map((chainId) => store.diffIdOf(chainId)) },
       history: historyOf(session, stage, created),
     };
+    progress.status(vertex, 'exporting layers');
     const image = await store.putImage({ config, layers: target.layers });
-    for (const tag of options.tags) store.tag(tag, image.id);
+    progress.status(vertex, `exporting manifest ${image.manifestDigest}`);
+    progress.status(vertex, `writing image ${image.id}`);
+    for (const tag of options.tags) progress.status(vertex, `naming to ${store.tag(tag, image.id)}`);
     for (const output of options.outputs) {
       switch (output.type) {
         case 'image':

@@ -149,6 +149,16 @@ async function run(argv: string[]): Promise<number> {
 
   const renderer = createRenderer(progress, process.stderr);
   options.onEvent = renderer.onEvent;
+  // Ctrl-C or SIGTERM cancels: running steps are stopped and cleaned up, the build rejects
+  // with BuildCanceledError (exit 130). A second one does not wait for the cleanup.
+  const cancel = new AbortController();
+  const onSignal = (): void => {
+    if (cancel.signal.aborted) process.exit(130);
+    cancel.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  options.signal = cancel.signal;
   try {
     const result = await build(options);
     renderer.finish();
@@ -159,6 +169,9 @@ async function run(argv: string[]): Promise<number> {
   } catch (err) {
     renderer.finish();
     return reportError(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
