@@ -28,7 +28,7 @@ export interface ImageListEntry {
   /** Image ID (config digest, `sha256:…`). */
   id: string;
   manifestDigest: string;
-  /** Names as docker prints them: `busybox:latest`, `host:5000/team/app:1`. */
+  /** Names as docker prints them (`busybox:latest`, `host:5000/team/app:1`); only those a reference filter matched. */
   repoTags: string[];
   /** When the image was stored (ms since 1970). */
   created: number;
@@ -59,9 +59,11 @@ export async function listImages(options: StoreOptions & { filters?: ImageFilter
   return withStoreAt(options, (store) => {
     const out: ImageListEntry[] = [];
     for (const summary of store.listImages()) {
-      const repoTags = summary.tags.map((t) => familiarReference(parseReference(t)));
-      if (filters.dangling !== undefined && (repoTags.length === 0) !== filters.dangling) continue;
-      if (filters.reference && !filters.reference.every((p) => repoTags.some((t) => referenceMatches(p, t)))) continue;
+      const allTags = summary.tags.map((t) => familiarReference(parseReference(t)));
+      if (filters.dangling !== undefined && (allTags.length === 0) !== filters.dangling) continue;
+      // As docker: a reference filter keeps the names that match, not every name of the image.
+      const repoTags = allTags.filter((t) => (filters.reference ?? []).every((p) => referenceMatches(p, t)));
+      if (filters.reference !== undefined && repoTags.length === 0) continue;
       const labels = store.resolveImage(summary.id)?.config.config.Labels ?? {};
       if (filters.label && !filters.label.every((l) => labelMatches(l, labels))) continue;
       out.push({ id: summary.id, manifestDigest: summary.manifestDigest, repoTags, created: summary.created, size: summary.size, labels });
