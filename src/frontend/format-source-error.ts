@@ -15,6 +15,7 @@ const RULE = '--------------------';
 /**
  * Renders a DockerfileError the way BuildKit prints source errors: the file and line,
  * the lines around the range with `>>>` on the failing ones, then the message and hint.
+ * An error with no range (a --target typo) is the message alone, as BuildKit prints it.
  */
 export function formatSourceError(err: LocatedProblem, lines: readonly string[]): string {
   const out: string[] = [];
@@ -32,8 +33,6 @@ export function formatSourceError(err: LocatedProblem, lines: readonly string[])
       out.push(`${String(n).padStart(width)} | ${marker} ${text}`.trimEnd());
     }
     out.push(RULE);
-  } else {
-    out.push(err.file);
   }
   out.push(`ERROR: ${err.message}`);
   if (err.hint) out.push(`hint: ${err.hint}`);

@@ -68,6 +68,12 @@ export class ProgressEmitter {
     this.emit({ type: 'vertex-status', vertex, name, time: Date.now() });
   }
 
+  /** A vertex that failed before its work began (a COPY source missing while computing its cache key). */
+  failed(vertex: VertexInfo, message: string): void {
+    this.emit({ type: 'vertex-start', vertex, time: Date.now() });
+    this.emit({ type: 'vertex-error', vertex, message, durationMs: 0, time: Date.now() });
+  }
+
   cached(vertex: VertexInfo): void {
     this.emit({ type: 'vertex-start', vertex, time: Date.now() });
     this.emit({ type: 'vertex-cached', vertex, time: Date.now() });

@@ -86,6 +86,23 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     expect(push.stderr).not.toContain('load build context');
   });
 
+  it('names the failing step with its Dockerfile excerpt when a COPY source is missing', () => {
+    mkdirSync(join(env.work, 'nocfg'));
+    writeFileSync(join(env.work, 'nocfg/Dockerfile'), 'FROM busybox\nWORKDIR /app\nCOPY config/ /etc/app/\n');
+    const r = cli(['build', '--progress=plain', join(env.work, 'nocfg')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/#\d+ \[3\/3\] COPY config\/ \/etc\/app\/\n#\d+ ERROR: "config\/" not found/);
+    expect(r.stderr).toContain(' > [3/3] COPY config/ /etc/app/:\n');
+    expect(r.stderr).toContain('   3 | >>> COPY config/ /etc/app/\n');
+    expect(r.stderr).toMatch(/ERROR: failed to solve: "config\/" not found in the build context/);
+  });
+
+  it('says a --target typo in one sentence, with no stray file line', () => {
+    const r = cli(['build', '--progress=quiet', '--target', 'nope', join(env.work, 'app')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('ERROR: target stage "nope" could not be found\nhint: name a stage with FROM <image> AS <name>\n');
+  });
+
   it('shows history: CREATED, CREATED BY, SIZE, COMMENT, newest first', () => {
     const r = cli(['history', 'app:1']);
     expect(r.status).toBe(0);
