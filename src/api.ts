@@ -37,7 +37,7 @@ export { createRenderer, type ProgressMode, type Renderer } from './cli/progress
 // Errors: every error tsbuild throws for a user-caused condition is a TsbuildError with a
 // stable `code` and the CLI's `exitCode` (2 usage/Dockerfile, 1 failed).
 export { TsbuildError, UsageError } from './errors.js';
-export { BuildStepError, BaseImageError } from './solver/errors.js';
+export { BuildStepError, BaseImageError, BuildCanceledError } from './solver/errors.js';
 export { DockerfileError } from './frontend/errors.js';
 export { ContextError } from './context/errors.js';
 export { CopyError } from './copier/errors.js';
