@@ -1,5 +1,5 @@
 export { runSandboxed } from './sandbox.js';
 export { SandboxError } from './sandbox-error.js';
-export type { ResolvedMount, SandboxResult, SandboxSpec } from './types.js';
+export type { ResolvedMount, SandboxResult, SandboxSpec, Ulimit } from './types.js';
 export { containerArgs, mergeEnv, runImage } from './run-image.js';
 export type { RunImageOptions } from './run-image.js';

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { parseInitStatus, signalName } from './init-status.js';
 import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
-import type { SandboxResult, SandboxSpec } from './types.js';
+import type { SandboxResult, SandboxSpec, Ulimit } from './types.js';
 
 /** Built by node-gyp from native/init/tsbuild-init.c; the same path from src/ and dist/. */
 const INIT_BINARY = fileURLToPath(new URL('../../build/Release/tsbuild-init', import.meta.url));
@@ -128,7 +128,7 @@ interface InitOutcome {
 
 function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(INIT_BINARY, [], { stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const child = spawnInit(spec.ulimits ?? [], { stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
     const statusChunks: Buffer[] = [];
     const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
     stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
@@ -154,4 +154,13 @@ function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
       resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy });
     });
   });
+}
+
+/**
+ * The init, under util-linux's prlimit when the step has `--ulimit`s: limits set before exec
+ * are inherited by the init and every process of the sandbox.
+ */
+function spawnInit(ulimits: Ulimit[], options: SpawnOptions): ChildProcess {
+  if (ulimits.length === 0) return spawn(INIT_BINARY, [], options);
+  return spawn('prlimit', [...ulimits.map((u) => `--${u.name}=${u.soft}:${u.hard}`), '--', INIT_BINARY], options);
 }

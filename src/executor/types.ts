@@ -14,6 +14,13 @@ export type ResolvedMount =
   /** An SSH agent socket, re-exposed at `target` with the given owner and mode. */
   | { type: 'ssh'; target: string; socket: string; mode: number; uid: number; gid: number };
 
+/** One `--ulimit NAME=SOFT[:HARD]`: a setrlimit resource by docker's name (nofile, nproc, core, …). */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
 export interface SandboxSpec {
   /**
    * The step's root: an overlay of `lowerdirs` (topmost first) under `upperdir`. Lowerdirs may
@@ -38,6 +45,8 @@ export interface SandboxSpec {
   mounts: ResolvedMount[];
   /** Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list. */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /** Resource limits (setrlimit) of the step's processes, as `docker run --ulimit`. */
+  ulimits?: Ulimit[];
   /** `inherit` hands this process's stdin to the command (`tsbuild run -i`); default: none. */
   stdin?: 'inherit' | 'ignore';
   /** Receives the command's output as it comes. */

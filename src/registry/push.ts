@@ -61,6 +61,7 @@ export async function pushImage(store: Store, nameOrId: string, ref: string, opt
       mediaType: MEDIA_TYPES.ociManifest,
       config: { mediaType: MEDIA_TYPES.ociConfig, digest: image.id, size: configBytes.length },
       layers: layers.map((l) => l.descriptor),
+      ...(image.manifest.annotations ? { annotations: image.manifest.annotations } : {}),
     };
     const tagOrDigest = target.tag ?? target.digest!;
     const digest = await client.putManifest(repo, tagOrDigest, Buffer.from(JSON.stringify(manifest)), MEDIA_TYPES.ociManifest);

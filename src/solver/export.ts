@@ -37,7 +37,7 @@ export async function exportImage(session: BuildSession, target: StageOutput): P
       history: historyOf(session, stage, created),
     };
     progress.status(vertex, 'exporting layers');
-    const image = await store.putImage({ config, layers: target.layers });
+    const image = await store.putImage({ config, layers: target.layers, annotations: options.annotations });
     progress.status(vertex, `exporting manifest ${image.manifestDigest}`);
     progress.status(vertex, `writing image ${image.id}`);
     for (const tag of options.tags) progress.status(vertex, `naming to ${store.tag(tag, image.id)}`);

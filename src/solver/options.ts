@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { normalizeTagName } from '../image/reference.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { BuildEventListener } from './events.js';
+import type { Ulimit } from '../executor/types.js';
 
 /** A build secret: the file at `src` or the environment variable `env`. */
 export interface SecretSource {
@@ -63,6 +64,12 @@ export interface BuildOptions {
   buildContexts?: Record<string, string>;
   /** Entitlements (`--allow security.insecure`, `network.host`). */
   allow?: string[];
+  /** Size in bytes of each RUN step's /dev/shm (`--shm-size`); default 64 MiB. */
+  shmSize?: number;
+  /** Resource limits of each RUN step's processes (`--ulimit nofile=1024:2048`). */
+  ulimits?: Ulimit[];
+  /** Annotations of the image manifest (`--annotation KEY=VALUE`). */
+  annotations?: Record<string, string>;
   /** Resource limits of each RUN step (`--memory` in bytes, `--cpu-quota`/`--cpu-period` in µs, `--cpuset-cpus`). */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
   /** Registries reached over plain HTTP (`--insecure-registry`); loopback hosts always are. */
@@ -91,7 +98,8 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo'>> {
+export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'shmSize'>> {
+  shmSize?: number;
   cacheTo: NormalizedCacheExportSpec[];
   dockerfile?: string;
   dockerfileText?: string;
@@ -136,6 +144,8 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     insecureRegistries: options.insecureRegistries ?? [],
     cacheTo: (options.cacheTo ?? []).map((spec) => ({ ...spec, mode: spec.mode ?? 'min' })),
     cacheFrom: options.cacheFrom ?? [],
+    ulimits: options.ulimits ?? [],
+    annotations: options.annotations ?? {},
     maxParallelism,
     platform,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),

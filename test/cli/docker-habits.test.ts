@@ -1,7 +1,7 @@
 // The CLI as docker users drive it: bad flags, docker's no-op flags, unknown commands, a
 // missing context, history, --format, save | load, run -i, prune -f, tags checked first.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv, repo, tsbuild, type E2eEnv } from '../e2e/helpers.js';
@@ -101,6 +101,29 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     const r = cli(['build', '--progress=quiet', '--target', 'nope', join(env.work, 'app')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('ERROR: target stage "nope" could not be found\nhint: name a stage with FROM <image> AS <name>\n');
+  });
+
+  it('build takes --ulimit, --shm-size, --annotation and --build-arg NAME from the environment', () => {
+    mkdirSync(join(env.work, 'flags'));
+    writeFileSync(
+      join(env.work, 'flags/Dockerfile'),
+      'FROM busybox\nARG FROM_ENV\nRUN echo "nofile=$(ulimit -n):$(ulimit -Hn) shm=$(df -k /dev/shm | tail -1 | awk \'{print $2}\') arg=$FROM_ENV"\n',
+    );
+    const r = spawnSync(
+      process.execPath,
+      [join(repo, 'bin/tsbuild'), 'build', '--progress=plain', '--ulimit', 'nofile=1000:2000', '--shm-size', '128m', '--annotation', 'org.example.a=1',
+        '--annotation', 'manifest:org.example.b=2', '--build-arg', 'FROM_ENV', '-t', 'flags:1', join(env.work, 'flags')],
+      { env: { ...process.env, TSBUILD_ROOT: env.root, FROM_ENV: 'from-the-env' }, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/#\d+ \d+\.\d{3} nofile=1000:2000 shm=131072 arg=from-the-env\n/);
+    const digest = cli(['inspect', '-f', '{{.ManifestDigest}}', 'flags:1']).stdout.trim();
+    const saved = join(env.work, 'flags-oci');
+    expect(cli(['save', '--format', 'oci', '-o', `${saved}/`, 'flags:1']).status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(saved, 'blobs/sha256', digest.slice(7)), 'utf8')) as { annotations?: Record<string, string> };
+    expect(manifest.annotations).toEqual({ 'org.example.a': '1', 'org.example.b': '2' });
+    expect(cli(['build', '--ulimit', 'nofile=x', '.']).stderr).toContain('--ulimit "nofile=x": write NAME=SOFT[:HARD]');
+    expect(cli(['build', '--annotation', 'index:a=b', '.']).stderr).toContain('index: annotations are not supported');
   });
 
   it('shows history: CREATED, CREATED BY, SIZE, COMMENT, newest first', () => {

@@ -3,7 +3,9 @@ import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/options.js';
 import type { Command } from '../command.js';
-import { parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
+import {
+  parseAnnotations, parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh, parseUlimit,
+} from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
@@ -43,6 +45,9 @@ options:
       --memory SIZE            memory limit of each RUN step (e.g. 512m)
       --cpu-quota N / --cpu-period N   CFS quota and period of each RUN step (µs)
       --cpuset-cpus LIST       CPUs RUN steps may use (e.g. 0-1)
+      --shm-size SIZE          size of /dev/shm in RUN steps (default 64m)
+      --ulimit NAME=SOFT[:HARD]  a resource limit of RUN steps (e.g. nofile=1024:2048; repeatable)
+      --annotation K=V         add an annotation to the image manifest (repeatable; manifest:K=V too)
       --max-parallelism N      steps run at once (default: CPU count)
       --insecure-registry HOST plain HTTP to this registry (repeatable)
       --root DIR               store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
@@ -94,6 +99,9 @@ async function run(argv: string[]): Promise<number> {
       'cpu-quota': { type: 'string' },
       'cpu-period': { type: 'string' },
       'cpuset-cpus': { type: 'string' },
+      'shm-size': { type: 'string' },
+      ulimit: { type: 'string', multiple: true },
+      annotation: { type: 'string', multiple: true },
       root: { type: 'string' },
       ...INSECURE_REGISTRY_OPTION,
     },
@@ -137,6 +145,9 @@ async function run(argv: string[]): Promise<number> {
   if (values.platform !== undefined) options.platform = values.platform;
   if (values.root !== undefined) options.root = values.root;
   if (values['insecure-registry']) options.insecureRegistries = values['insecure-registry'];
+  if (values['shm-size'] !== undefined) options.shmSize = parseByteSize('--shm-size', values['shm-size']);
+  if (values.ulimit) options.ulimits = values.ulimit.map(parseUlimit);
+  if (values.annotation) options.annotations = parseAnnotations(values.annotation);
   if (values['max-parallelism'] !== undefined) options.maxParallelism = Number(values['max-parallelism']);
 
   const limits = {
