@@ -54,7 +54,7 @@ options:
 
 Accepted and ignored, as docker habits: --rm, --force-rm, --load, --provenance=…, --sbom=….
 
-exit codes: 0 built, 1 build failed, 2 bad usage or Dockerfile.
+exit codes: 0 built, 1 build failed, 2 bad usage or Dockerfile, 130 canceled (Ctrl-C).
 `;
 
 /** Docker/buildx flags that describe what tsbuild always does (or cannot do), accepted and ignored. */
