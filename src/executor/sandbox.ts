@@ -128,7 +128,9 @@ interface InitOutcome {
 
 function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawnInit(spec.ulimits ?? [], { stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const input = spec.stdin ?? 'ignore';
+    const child = spawnInit(spec.ulimits ?? [], { stdio: [typeof input === 'string' ? input : 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const stopInput = typeof input === 'string' ? () => {} : feedStdin(input, child);
     const statusChunks: Buffer[] = [];
     const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
     stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
@@ -150,6 +152,7 @@ function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
       reject(new SandboxError(`cannot start ${INIT_BINARY}: ${err.message}`, { cause: err }));
     });
     child.on('close', (code, killedBy) => {
+      stopInput();
       spec.signal?.removeEventListener('abort', abort);
       resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy });
     });
@@ -163,4 +166,17 @@ function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
 function spawnInit(ulimits: Ulimit[], options: SpawnOptions): ChildProcess {
   if (ulimits.length === 0) return spawn(INIT_BINARY, [], options);
   return spawn('prlimit', [...ulimits.map((u) => `--${u.name}=${u.soft}:${u.hard}`), '--', INIT_BINARY], options);
+}
+
+/** Copies `input` into the init's stdin until it exits; returns the function that stops copying. */
+function feedStdin(input: NodeJS.ReadableStream, child: ChildProcess): () => void {
+  const sink = child.stdin!;
+  // The command may exit without reading everything: a closed pipe is not an error here.
+  sink.on('error', () => {});
+  input.pipe(sink);
+  return () => {
+    input.unpipe(sink);
+    // Reading process.stdin keeps the event loop alive; the caller is done with it.
+    if (input === process.stdin) process.stdin.pause();
+  };
 }

@@ -47,8 +47,12 @@ export interface SandboxSpec {
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
   /** Resource limits (setrlimit) of the step's processes, as `docker run --ulimit`. */
   ulimits?: Ulimit[];
-  /** `inherit` hands this process's stdin to the command (`tsbuild run -i`); default: none. */
-  stdin?: 'inherit' | 'ignore';
+  /**
+   * The command's stdin (`tsbuild run -i`); default none. `inherit` hands over this process's
+   * fd 0, which must not be a terminal (a process holding the host's terminal can type into
+   * it with TIOCSTI); a stream is copied in through a pipe.
+   */
+  stdin?: 'inherit' | 'ignore' | NodeJS.ReadableStream;
   /** Receives the command's output as it comes. */
   onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   /** Aborting kills every process of the sandbox; `runSandboxed` then rejects with the reason. */

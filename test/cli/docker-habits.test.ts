@@ -214,6 +214,36 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     expect(cli(['run', '-it', 'app:1', 'sh', '-c', 'read x; echo got $x'], 'line\n').stdout).toBe('got line\n');
   });
 
+  it('run -it from a terminal copies the input: the host terminal never reaches the sandbox', () => {
+    const cmd = `printf 'echo typed-in\\n' | ${process.execPath} ${join(repo, 'bin/tsbuild')} run -i app:1 sh -c 'readlink /proc/self/fd/0; cat'`;
+    const piped = spawnSync('sh', ['-c', cmd], { env: { ...process.env, TSBUILD_ROOT: env.root }, encoding: 'utf8' });
+    expect(piped.stdout).toMatch(/^pipe:\[\d+\]\necho typed-in\n$/);
+    // Under script(1) stdin is a pseudo-terminal: the command gets a socket fed from it instead.
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${join(repo, 'bin/tsbuild')} run -it app:1 sh -c 'readlink /proc/self/fd/0'`, '/dev/null'], {
+      env: { ...process.env, TSBUILD_ROOT: env.root },
+      encoding: 'utf8',
+      input: '',
+    });
+    expect(tty.stdout).toMatch(/socket:\[\d+\]/);
+    expect(tty.stdout).not.toContain('/dev/pts');
+  });
+
+  it('Ctrl-C stops a running container, cleans up and exits 130', async () => {
+    const child = spawn(process.execPath, [join(repo, 'bin/tsbuild'), 'run', 'app:1', 'sh', '-c', 'echo up; sleep 60'], {
+      env: { ...process.env, TSBUILD_ROOT: env.root },
+    });
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => {
+      if (!sent && d.toString().includes('up')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(existsSync(join(env.root, 'tmp')) ? readdirSync(join(env.root, 'tmp')) : []).toEqual([]);
+  });
+
   it('run takes -e, --env-file and -v HOST:CTR[:ro]; -p is refused', () => {
     const dir = join(env.work, 'vol');
     mkdirSync(dir);

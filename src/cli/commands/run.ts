@@ -14,7 +14,8 @@ container's filesystem changes are always discarded.
 
 options:
   -i, --interactive        pass stdin to the command
-  -t, --tty                accepted with -i; the command gets this process's stdin, not a pseudo-terminal
+  -t, --tty                accepted with -i; no pseudo-terminal is allocated yet: lines typed are
+                           copied to the command's stdin, Ctrl-C stops it
   -e, --env K[=V]          set an environment variable (repeatable; K alone takes $K)
       --env-file FILE      read K=V lines from FILE (repeatable; # comments)
   -v, --volume HOST:CTR[:ro]   bind a host directory or file (writes reach the host unless :ro)
@@ -56,8 +57,37 @@ async function run(argv: string[]): Promise<number> {
   if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
   const env = [...(await readEnvFiles(values['env-file'] ?? [])), ...(values.env ?? []).flatMap(envEntry)];
   const mounts = await Promise.all((values.volume ?? []).map(volumeMount));
+  // Ctrl-C / SIGTERM stop the container (every process of the sandbox) and clean up, exit 130.
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runContainer(imageName, command, values, env, mounts, network, stop.signal);
+  } catch (err) {
+    if (stop.signal.aborted) return 130;
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runContainer(
+  imageName: string,
+  command: string[],
+  values: { root?: string | undefined; entrypoint?: string | undefined; user?: string | undefined; workdir?: string | undefined; interactive?: boolean | undefined },
+  env: string[],
+  mounts: ResolvedMount[],
+  network: 'default' | 'none' | 'host',
+  signal: AbortSignal,
+): Promise<number> {
   const result = await runImage({
     image: imageName,
+    signal,
     command,
     ...(values.root !== undefined ? { root: values.root } : {}),
     ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
@@ -66,7 +96,8 @@ async function run(argv: string[]): Promise<number> {
     ...(values.user !== undefined ? { user: values.user } : {}),
     ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
     network,
-    stdin: values.interactive ? 'inherit' : 'ignore',
+    // A terminal is never handed to the sandbox (TIOCSTI could type into the host's shell): copy from it.
+    stdin: !values.interactive ? 'ignore' : process.stdin.isTTY ? process.stdin : 'inherit',
     onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
   });
   return result.exitCode;
