@@ -9,7 +9,8 @@ import { importRootfs } from '../image/import-rootfs.js';
 import { loadImages as loadIntoStore, type LoadedImage } from '../image/load-images.js';
 import { familiarReference, parseReference } from '../image/reference.js';
 import { saveImages as saveFromStore, type ArchiveFormat } from '../image/save-images.js';
-import { parsePlatform } from '../platform.js';
+import { UsageError } from '../errors.js';
+import { parsePlatform, type Platform } from '../platform.js';
 import { pullImage, pushImage, type PushResult } from '../registry/index.js';
 import { withStoreAt, type StoreOptions } from './images.js';
 
@@ -68,7 +69,7 @@ export interface RegistryOptions extends StoreOptions {
 export async function pull(ref: string, options: RegistryOptions & { platform?: string } = {}): Promise<string> {
   return withStoreAt(options, (store) =>
     pullImage(store, ref, {
-      ...(options.platform ? { platform: parsePlatform(options.platform) } : {}),
+      ...(options.platform ? { platform: platformOption(options.platform) } : {}),
       client: { insecureRegistries: options.insecureRegistries ?? [] },
     }),
   );
@@ -77,4 +78,12 @@ export async function pull(ref: string, options: RegistryOptions & { platform?: 
 /** Pushes a stored image to its registry, or to `ref` (`tsbuild push NAME [REF]`). */
 export async function push(name: string, ref: string = name, options: RegistryOptions = {}): Promise<PushResult> {
   return withStoreAt(options, (store) => pushImage(store, name, ref, { client: { insecureRegistries: options.insecureRegistries ?? [] } }));
+}
+
+function platformOption(text: string): Platform {
+  try {
+    return parsePlatform(text);
+  } catch (err) {
+    throw new UsageError(`--platform: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }

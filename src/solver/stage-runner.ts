@@ -1,5 +1,5 @@
 import type { Stage, Step } from '../frontend/index.js';
-import { assertNever, TsbuildError } from '../errors.js';
+import { assertNever, TsbuildError, UsageError } from '../errors.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
@@ -51,7 +51,7 @@ async function startingPoint(session: BuildSession, stage: Stage): Promise<{ key
 function imageOfContext(session: BuildSession, name: string): string {
   const source = session.options.buildContexts[name] ?? '';
   if (!source.startsWith('docker-image://')) {
-    throw new Error(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
+    throw new UsageError(`FROM ${name}: the named context is a directory; only --build-context ${name}=docker-image://REF can be a base`);
   }
   return source.slice('docker-image://'.length);
 }
