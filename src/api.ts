@@ -26,13 +26,14 @@ export { listImages, inspectImage, imageHistory, tagImage, removeImage } from '.
 export type { StoreOptions, ImageListEntry, ImageFilters, ImageInspect, ImageHistoryEntry } from './api/images.js';
 export type { RemoveImageResult } from './store/index.js';
 export { saveImages, loadImages, importImage, pull, push } from './api/transfer.js';
-export type { ArchiveFormat, LoadedImage, PushResult, RegistryOptions } from './api/transfer.js';
+export type { ArchiveFormat, LoadedImage, PushResult, RegistryOptions, TransferListener, TransferProgress } from './api/transfer.js';
 export { runImage } from './api/run.js';
 export type { RunOptions } from './api/run.js';
 export type { ResolvedMount, SandboxResult } from './executor/index.js';
 
 // Progress renderers: BuildKit's tty and plain displays, and raw JSON, for `onEvent`.
 export { createRenderer, type ProgressMode, type Renderer } from './cli/progress/index.js';
+export { transferRenderer, type TransferRenderer } from './cli/progress/transfer.js';
 
 // Errors: every error tsbuild throws for a user-caused condition is a TsbuildError with a
 // stable `code` and the CLI's `exitCode` (2 usage/Dockerfile, 1 failed).

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { importRootfs } from '../image/import-rootfs.js';
+import type { TransferListener, TransferProgress } from '../image/transfer-progress.js';
 import { loadImages as loadIntoStore, type LoadedImage } from '../image/load-images.js';
 import { familiarReference, parseReference } from '../image/reference.js';
 import { saveImages as saveFromStore, type ArchiveFormat } from '../image/save-images.js';
@@ -14,7 +15,7 @@ import { parsePlatform, type Platform } from '../platform.js';
 import { pullImage, pushImage, type PushResult } from '../registry/index.js';
 import { withStoreAt, type StoreOptions } from './images.js';
 
-export type { ArchiveFormat, LoadedImage, PushResult };
+export type { ArchiveFormat, LoadedImage, PushResult, TransferListener, TransferProgress };
 
 /**
  * Writes images to a docker-archive (`format: 'docker'`, what `docker load` reads) or an OCI
@@ -23,17 +24,18 @@ export type { ArchiveFormat, LoadedImage, PushResult };
 export async function saveImages(
   refs: string[],
   output: string | Writable,
-  options: StoreOptions & { format?: ArchiveFormat } = {},
+  options: StoreOptions & { format?: ArchiveFormat; onProgress?: TransferListener } = {},
 ): Promise<void> {
   const format = options.format ?? 'docker';
+  const progress = options.onProgress ? { onProgress: options.onProgress } : {};
   await withStoreAt(options, async (store) => {
-    if (typeof output === 'string') return saveFromStore(store, { refs, output, format });
+    if (typeof output === 'string') return saveFromStore(store, { refs, output, format, ...progress });
     // The archive is made complete in the store's temp space first, so a failure half way
     // sends nothing that looks like an archive down the pipe.
     const dir = store.makeTempDir();
     try {
       const file = join(dir, 'archive.tar');
-      await saveFromStore(store, { refs, output: file, format });
+      await saveFromStore(store, { refs, output: file, format, ...progress });
       await pipeline(createReadStream(file), output, { end: output !== process.stdout });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -42,9 +44,9 @@ export async function saveImages(
 }
 
 /** Loads every image of a docker-archive or OCI layout/archive (a path or a tar stream); names come back familiar (`app:1`). */
-export async function loadImages(input: string | Readable, options: StoreOptions = {}): Promise<LoadedImage[]> {
+export async function loadImages(input: string | Readable, options: StoreOptions & { onProgress?: TransferListener } = {}): Promise<LoadedImage[]> {
   return withStoreAt(options, async (store) =>
-    (await loadIntoStore(store, input)).map((image) => ({ ...image, tags: image.tags.map((t) => familiarReference(parseReference(t))) })),
+    (await loadIntoStore(store, input, options.onProgress)).map((image) => ({ ...image, tags: image.tags.map((t) => familiarReference(parseReference(t))) })),
   );
 }
 
@@ -63,6 +65,8 @@ export async function importImage(
 export interface RegistryOptions extends StoreOptions {
   /** Registries reached over plain HTTP; loopback hosts always are. */
   insecureRegistries?: string[];
+  /** Per-layer progress (status and bytes), e.g. for a display like docker's. */
+  onProgress?: TransferListener;
 }
 
 /** Pulls an image into the store (`tsbuild pull`); resolves to its ID. */
@@ -71,13 +75,19 @@ export async function pull(ref: string, options: RegistryOptions & { platform?: 
     pullImage(store, ref, {
       ...(options.platform ? { platform: platformOption(options.platform) } : {}),
       client: { insecureRegistries: options.insecureRegistries ?? [] },
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }),
   );
 }
 
 /** Pushes a stored image to its registry, or to `ref` (`tsbuild push NAME [REF]`). */
 export async function push(name: string, ref: string = name, options: RegistryOptions = {}): Promise<PushResult> {
-  return withStoreAt(options, (store) => pushImage(store, name, ref, { client: { insecureRegistries: options.insecureRegistries ?? [] } }));
+  return withStoreAt(options, (store) =>
+    pushImage(store, name, ref, {
+      client: { insecureRegistries: options.insecureRegistries ?? [] },
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    }),
+  );
 }
 
 function platformOption(text: string): Platform {

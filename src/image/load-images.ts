@@ -9,6 +9,7 @@ import { imageNameOf, layoutBlobPath, parseOciIndex } from './oci-layout.js';
 import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from './oci-types.js';
 import { hostPlatform } from '../platform.js';
 import { normalizeTagName } from './reference.js';
+import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
 import { sha256 } from '../store/index.js';
 
 export interface LoadedImage {
@@ -23,7 +24,7 @@ const LAYER_MEDIA_TYPES = new Set<string>([MEDIA_TYPES.ociLayer, MEDIA_TYPES.oci
 interface Candidate {
   config: Buffer;
   /** Paths of the layer tars inside the archive, base first, with the digest each must have. */
-  layers: { path: string; digest?: string }[];
+  layers: { path: string; digest?: string; size?: number }[];
   names: string[];
 }
 
@@ -87,14 +88,14 @@ async function ociCandidates(reader: ArchiveReader): Promise<Candidate[]> {
     }
     byManifest.set(entry.digest, {
       config: await readVerified(reader, manifest.config.digest),
-      layers: manifest.layers.map((l) => ({ path: layoutBlobPath(l.digest), digest: l.digest })),
+      layers: manifest.layers.map((l) => ({ path: layoutBlobPath(l.digest), digest: l.digest, size: l.size })),
       names: name === undefined ? [] : [name],
     });
   }
   return [...byManifest.values()];
 }
 
-async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Candidate): Promise<LoadedImage> {
+async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Candidate, onProgress: TransferListener): Promise<LoadedImage> {
   const config = JSON.parse(candidate.config.toString('utf8')) as Partial<ImageConfig>;
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== candidate.layers.length) {
@@ -104,12 +105,14 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
   const chainIds: string[] = [];
   for (const [i, layer] of candidate.layers.entries()) {
     // A layer the store has already is not read again (applyLayerToSnapshot checks the diff ID first).
+    const id = shortDigest(layer.digest ?? diffIds[i]!);
     const info = await store.applyLayerToSnapshot({
       parent,
-      tar: reader.open(layer.path),
+      tar: countBytes(reader.open(layer.path), (current) => onProgress({ id, status: 'Loading layer', current, ...(layer.size !== undefined ? { total: layer.size } : {}) })),
       expectedDiffId: diffIds[i]!,
       ...(layer.digest !== undefined ? { expectedDigest: layer.digest } : {}),
     });
+    onProgress({ id, status: 'Loaded' });
     chainIds.push(info.chainId);
     parent = info.chainId;
   }
@@ -119,7 +122,7 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
 }
 
 /** Loads every image of an archive; returns their IDs and the names now pointing at them. */
-export async function loadImages(store: Store, input: string | Readable): Promise<LoadedImage[]> {
+export async function loadImages(store: Store, input: string | Readable, onProgress: TransferListener = () => {}): Promise<LoadedImage[]> {
   return store.withLease(async () => {
     const reader = await openArchive(input, store.makeTempDir());
     try {
@@ -128,7 +131,7 @@ export async function loadImages(store: Store, input: string | Readable): Promis
       else if (reader.has('index.json')) candidates = await ociCandidates(reader);
       else throw new ArchiveError(`${typeof input === 'string' ? input : 'the input'} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
       const loaded: LoadedImage[] = [];
-      for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate));
+      for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate, onProgress));
       return loaded;
     } finally {
       await reader.close();

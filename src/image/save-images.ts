@@ -8,6 +8,7 @@ import { dockerManifestJson, repositoriesJson, type DockerArchiveImage } from '.
 import { MEDIA_TYPES, type Descriptor } from './oci-types.js';
 import { indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson } from './oci-layout.js';
 import { normalizeTagName } from './reference.js';
+import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
 
 export type ArchiveFormat = 'docker' | 'oci';
 
@@ -19,6 +20,8 @@ export interface ArchiveImage {
 
 export interface ExportArchiveOptions {
   images: readonly ArchiveImage[];
+  /** Per-layer progress: Writing layer (bytes), Written. */
+  onProgress?: TransferListener;
   /** A tar file, or a directory when it exists or ends with `/`. */
   dest: string;
 }
@@ -29,6 +32,7 @@ export interface SaveImagesOptions {
   /** A tar file, or a directory when it exists or ends with `/`. */
   output: string;
   format: ArchiveFormat;
+  onProgress?: TransferListener;
 }
 
 /** A docker-archive (also an OCI layout): what `docker save` writes and `docker load` reads. */
@@ -53,7 +57,7 @@ export function saveImages(store: Store, opts: SaveImagesOptions): Promise<void>
     byId.set(image.id, names);
   }
   const images = [...byId].map(([id, tags]) => ({ id, tags }));
-  return writeArchive(store, { images, dest: opts.output }, opts.format);
+  return writeArchive(store, { images, dest: opts.output, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }, opts.format);
 }
 
 function nameGiven(ref: string, tags: readonly string[]): string | undefined {
@@ -84,7 +88,11 @@ async function writeArchive(store: Store, opts: ExportArchiveOptions, format: Ar
         for (const chainId of image.chainIds) {
           const layer = store.layerTar(chainId);
           if (written.has(layer.descriptor.digest)) continue;
-          await writer.addStream(layoutBlobPath(layer.descriptor.digest), layer.descriptor.size, layer.stream());
+          const progressId = shortDigest(layer.descriptor.digest);
+          const total = layer.descriptor.size;
+          const stream = countBytes(layer.stream(), (current) => opts.onProgress?.({ id: progressId, status: 'Writing layer', current, total }));
+          await writer.addStream(layoutBlobPath(layer.descriptor.digest), total, stream);
+          opts.onProgress?.({ id: progressId, status: 'Written' });
           written.add(layer.descriptor.digest);
         }
         const descriptor: Descriptor = { mediaType: MEDIA_TYPES.ociManifest, digest: image.manifestDigest, size: manifest.length };

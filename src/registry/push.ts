@@ -6,6 +6,7 @@ import { formatReference, parseReference } from '../image/reference.js';
 import { ImageNotFoundError, type Store } from '../store/index.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { PushBlobResult } from './upload.js';
+import { countBytes, shortDigest, type TransferListener } from '../image/transfer-progress.js';
 
 export interface PushOptions {
   /** Credentials, insecure registries, retries; the host comes from the reference. */
@@ -17,6 +18,8 @@ export interface PushOptions {
    * those are mounted from it instead of uploaded.
    */
   mountFrom?: string;
+  /** Per-layer progress: Preparing, Pushing (bytes), Pushed, Layer already exists, Mounted. */
+  onProgress?: TransferListener;
 }
 
 export interface PushResult {
@@ -46,8 +49,13 @@ export async function pushImage(store: Store, nameOrId: string, ref: string, opt
       image.chainIds.map((chainId) =>
         limit(async () => {
           const blob = await store.layerBlob(chainId, { compression: 'gzip' });
-          const source = { digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) };
+          const id = shortDigest(blob.digest);
+          const report = opts.onProgress ?? (() => {});
+          const open = (): Readable =>
+            countBytes(createReadStream(blob.path), (current) => report({ id, status: 'Pushing', current, total: blob.size }));
+          const source = { digest: blob.digest, size: blob.size, open };
           const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
+          report({ id, status: result === 'exists' ? 'Layer already exists' : result === 'mounted' ? 'Mounted' : 'Pushed' });
           return { descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size } satisfies Descriptor, result };
         }),
       ),

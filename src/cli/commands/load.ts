@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { loadImages } from '../../api/transfer.js';
 import { UsageError } from '../../errors.js';
 import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { transferRenderer } from '../progress/transfer.js';
 
 const usage = `usage: tsbuild load [-i FILE|DIR]
 
@@ -10,7 +11,7 @@ Loads images from a docker-archive (docker save) or an OCI layout or archive, as
 
 options:
   -i, --input PATH   the archive to read (default: stdin)
-  -q, --quiet        print only image IDs
+  -q, --quiet        print only image IDs (and no per-layer progress on stderr)
       --root DIR     store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
@@ -28,7 +29,12 @@ export const command: Command = {
       throw new UsageError('requested load from stdin, but stdin is a terminal: use -i FILE or pipe an archive in (tsbuild save app | tsbuild load)');
     }
     const input = values.input === undefined || values.input === '-' ? process.stdin : values.input;
-    for (const image of await loadImages(input, values.root !== undefined ? { root: values.root } : {})) {
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
+    const loaded = await loadImages(input, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
+    for (const image of loaded) {
       if (values.quiet) process.stdout.write(`${image.id}\n`);
       else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
       for (const tag of values.quiet ? [] : image.tags) process.stdout.write(`Loaded image: ${tag}\n`);

@@ -1,6 +1,7 @@
 import { pull } from '../../api/transfer.js';
 import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import type { Command } from '../command.js';
+import { transferRenderer } from '../progress/transfer.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 
 const usage = `usage: tsbuild pull [OPTIONS] REF
@@ -10,6 +11,7 @@ digest that is already in the store is not fetched again.
 
 options:
       --platform OS/ARCH         pick this platform from a multi-platform image (default: this machine's)
+  -q, --quiet                    no per-layer progress on stderr
       --insecure-registry HOST   talk plain HTTP to HOST (repeatable; loopback hosts always do)
       --root DIR                 store location`;
 
@@ -18,13 +20,19 @@ export const command: Command = {
   summary: 'Pull an image from a registry',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { platform: { type: 'string' }, ...INSECURE_REGISTRY_OPTION }, usage);
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      { platform: { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, ...INSECURE_REGISTRY_OPTION },
+      usage,
+    );
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
     requireCount(positionals, usage, { min: 1 });
     const id = await pull(positionals[0]!, {
       ...(values.root !== undefined ? { root: values.root } : {}),
       ...(values.platform ? { platform: values.platform } : {}),
       insecureRegistries: values['insecure-registry'] ?? [],
-    });
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
     process.stdout.write(`${id}\n`);
     return 0;
   },

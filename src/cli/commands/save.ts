@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { saveImages } from '../../api/transfer.js';
 import { UsageError } from '../../errors.js';
 import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { transferRenderer } from '../progress/transfer.js';
 
 const usage = `usage: tsbuild save [-o FILE] [--format docker|oci] IMAGE...
 
@@ -13,6 +14,7 @@ written as a directory.
 options:
   -o, --output PATH      where to write (default: stdout)
       --format FORMAT    docker (default) or oci
+  -q, --quiet            no per-layer progress on stderr
       --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
@@ -22,7 +24,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(
       argv,
-      { output: { type: 'string', short: 'o' }, format: { type: 'string', default: 'docker' } },
+      { output: { type: 'string', short: 'o' }, format: { type: 'string', default: 'docker' }, quiet: { type: 'boolean', short: 'q' } },
       usage,
     );
     requireCount(positionals, usage, { min: 1, max: Infinity });
@@ -32,7 +34,12 @@ export const command: Command = {
     if (output === process.stdout && process.stdout.isTTY) {
       throw new UsageError('cowardly refusing to write an archive to the terminal: use -o FILE or redirect stdout (tsbuild save IMAGE > image.tar)');
     }
-    await saveImages(positionals, output, { format, ...(values.root !== undefined ? { root: values.root } : {}) });
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
+    await saveImages(positionals, output, {
+      format,
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
     return 0;
   },
 };
