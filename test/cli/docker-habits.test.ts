@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv, repo, tsbuild, type E2eEnv } from '../e2e/helpers.js';
 import { busyboxMissing } from '../helpers/busybox-rootfs.js';
 
-const COMMANDS = ['build', 'debug graph', 'run', 'images', 'inspect', 'history', 'import', 'load', 'save', 'tag', 'rmi', 'pull', 'push', 'login', 'du', 'prune', 'fsck'];
+const COMMANDS = ['build', 'debug graph', 'run', 'images', 'inspect', 'history', 'import', 'load', 'save', 'tag', 'rmi', 'pull', 'push', 'login', 'logout', 'du', 'prune', 'fsck'];
 
 describe.skipIf(busyboxMissing())('docker habits', () => {
   let env: E2eEnv;
@@ -30,6 +30,12 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     expect(r.stderr).toContain('unknown flag: --bogus-flag');
     expect(r.stderr).toContain(`usage: tsbuild ${command}`);
     expect(r.stderr).not.toMatch(/internal error|TypeError|    at /);
+  });
+
+  it('debug without its subcommand names an unknown flag too', () => {
+    const r = cli(['debug', '--bogus-flag']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown flag: --bogus-flag\nusage: tsbuild debug graph');
   });
 
   it('suggests the closest flag', () => {

@@ -8,7 +8,7 @@ import {
 import { formatPlatform, hostPlatform } from '../../platform.js';
 import type { Command } from '../command.js';
 import { parseKeyValues } from '../flag-values.js';
-import { parseFlags } from '../parse-flags.js';
+import { parseFlags, usageHint } from '../parse-flags.js';
 
 const usage = `usage: tsbuild debug graph [OPTIONS] [CONTEXT]
 
@@ -27,6 +27,7 @@ export const command: Command = {
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
+    if (sub?.startsWith('-')) throw new UsageError(`unknown flag: ${sub}\n${usageHint(usage)}`);
     if (sub !== 'graph') throw new UsageError(`unknown debug subcommand ${JSON.stringify(sub ?? '')}; try: tsbuild debug graph`);
     const { values, positionals } = parseFlags(
       rest,
