@@ -66,6 +66,7 @@ export function compileTemplate(source: string): Template {
   return {
     fields,
     render: (data) => {
+      if (data && typeof data === 'object') STRUCTS.add(data);
       try {
         return exec(nodes, data, new Map([['$', data]]));
       } catch (err) {
@@ -309,17 +310,18 @@ function argValue(a: Arg, dot: Value, vars: Vars): Value {
   }
 }
 
+/** The items rendered (an image, a history line): docker's structs, whose every field is present. */
+const STRUCTS = new WeakSet<object>();
+
 /**
- * A field of an object. Objects whose keys are all capitalized are docker's structs: asking
- * one for a field it lacks is an error naming the fields it has; other objects (labels) are
- * maps, where a missing key is `<no value>`.
+ * A field of an object. Asking an item for a field it lacks is an error naming the fields it
+ * has (a typo); deeper objects (Config, Labels) may leave fields out, which are `<no value>`.
  */
 function field(v: Value, name: string): Value {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`can't evaluate field ${name} in a ${Array.isArray(v) ? 'list' : typeof v}`);
   const o = v as Record<string, Value>;
   if (Object.hasOwn(o, name)) return o[name];
-  const keys = Object.keys(o);
-  if (keys.length > 0 && keys.every((k) => /^[A-Z]/.test(k))) throw new Error(`can't evaluate field ${name}; fields here: ${keys.join(', ')}`);
+  if (STRUCTS.has(o)) throw new Error(`can't evaluate field ${name}; fields here: ${Object.keys(o).join(', ')}`);
   return undefined;
 }

@@ -12,6 +12,10 @@ options:
   -f, --format TEMPLATE  a Go template per image ({{.Id}}, {{json .Config}}, {{.Config.Env}}, …) or json
       --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
+const CONFIG_DEFAULTS = {
+  User: '', Env: [], Cmd: [], Entrypoint: [], WorkingDir: '', Labels: {}, ExposedPorts: {}, Volumes: {}, OnBuild: [], StopSignal: '', Shell: [],
+};
+
 export const command: Command = {
   name: 'inspect',
   summary: 'Show details of images as JSON',
@@ -24,9 +28,14 @@ export const command: Command = {
       process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
       return 0;
     }
-    // docker's struct field is Id; {{.ID}} is what people type after `docker images`.
-    for (const image of images) Object.defineProperty(image, 'ID', { value: image.Id, enumerable: false });
-    process.stdout.write(formatItems(values.format, images));
+    const items = images.map((image) => {
+      // docker's Config is a struct: fields an image leaves out print as empty, not <no value>.
+      const item = { ...image, Config: { ...CONFIG_DEFAULTS, ...image.Config } };
+      // docker's field is Id; {{.ID}} is what people type after `docker images`.
+      Object.defineProperty(item, 'ID', { value: image.Id, enumerable: false });
+      return item;
+    });
+    process.stdout.write(formatItems(values.format, items));
     return 0;
   },
 };
