@@ -13,6 +13,10 @@ export interface NativeAddon {
   mknod(path: string, mode: number, major: number, minor: number): void;
   /** Sets atime and mtime of `path` itself (not a symlink's target) to `sec` + `nsec` exactly. */
   lutimens(path: string, sec: number, nsec: number): void;
+  /** A pseudo-terminal pair of the given size: [master, slave] fds, close-on-exec. */
+  openpty(rows: number, cols: number): [number, number];
+  /** Resizes the terminal of `fd` (TIOCSWINSZ). */
+  setWinsize(fd: number, rows: number, cols: number): void;
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.

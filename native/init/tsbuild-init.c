@@ -627,6 +627,8 @@ static void sandbox_init(void) {
   if (child == 0) {
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     setsid();
+    /* `tsbuild run -t`: the pty on stdin becomes the command's controlling terminal, so Ctrl-C and resizes reach it. */
+    if (isatty(STDIN_FILENO)) ioctl(STDIN_FILENO, TIOCSCTTY, 0);
     drop_privileges(&ids);
     exec_command(S.env);
   }

@@ -32,6 +32,7 @@ export interface RunImageOptions {
   limits?: SandboxSpec['limits'];
   onOutput?: SandboxSpec['onOutput'];
   stdin?: SandboxSpec['stdin'];
+  terminal?: SandboxSpec['terminal'];
   signal?: AbortSignal;
 }
 
@@ -60,6 +61,7 @@ export async function runImage(options: RunImageOptions): Promise<SandboxResult>
       ...(options.onOutput !== undefined && { onOutput: options.onOutput }),
       ...(options.signal !== undefined && { signal: options.signal }),
       ...(options.stdin !== undefined && { stdin: options.stdin }),
+      ...(options.terminal !== undefined && { terminal: options.terminal }),
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

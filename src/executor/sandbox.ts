@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, write } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { native } from '../native.js';
 import { createStepCgroup, type StepCgroup } from './cgroups.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
@@ -129,12 +130,16 @@ interface InitOutcome {
 function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
     const input = spec.stdin ?? 'ignore';
-    const child = spawnInit(spec.ulimits ?? [], { stdio: [typeof input === 'string' ? input : 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
-    const stopInput = typeof input === 'string' ? () => {} : feedStdin(input, child);
+    const pty = spec.terminal ? native.openpty(spec.terminal.rows, spec.terminal.cols) : undefined;
+    const stdio: StdioOptions = pty ? [pty[1], pty[1], pty[1], 'pipe', 'pipe'] : [typeof input === 'string' ? input : 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'];
+    const child = spawnInit(spec.ulimits ?? [], { stdio });
+    if (pty) closeSync(pty[1]);
+    const stopInput = typeof input === 'string' || pty ? () => {} : feedStdin(input, child);
+    const drained = pty && spec.terminal ? attachTerminal(pty[0], spec.terminal, spec.onOutput) : Promise.resolve();
     const statusChunks: Buffer[] = [];
     const [, stdout, stderr, specPipe, statusPipe] = child.stdio as [null, Readable, Readable, Writable, Readable];
-    stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
-    stderr.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
+    stdout?.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
+    stderr?.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
     statusPipe.on('data', (data: Buffer) => statusChunks.push(data));
     // EPIPE when the init dies before reading the spec; its status says why.
     specPipe.on('error', () => {});
@@ -154,7 +159,7 @@ function runInit(encoded: Buffer, spec: SandboxSpec): Promise<InitOutcome> {
     child.on('close', (code, killedBy) => {
       stopInput();
       spec.signal?.removeEventListener('abort', abort);
-      resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy });
+      void drained.then(() => resolvePromise({ status: Buffer.concat(statusChunks), code, killedBy }));
     });
   });
 }
@@ -179,4 +184,28 @@ function feedStdin(input: NodeJS.ReadableStream, child: ChildProcess): () => voi
     // Reading process.stdin keeps the event loop alive; the caller is done with it.
     if (input === process.stdin) process.stdin.pause();
   };
+}
+
+/**
+ * Connects the pty's master side: the command's output to `onOutput`, `input` in, resizes
+ * through. Resolves once the command's side is closed (every process of the sandbox is gone)
+ * and all its output was read; the master is closed then.
+ */
+function attachTerminal(master: number, terminal: NonNullable<SandboxSpec['terminal']>, onOutput: SandboxSpec['onOutput']): Promise<void> {
+  const output = createReadStream('', { fd: master, autoClose: false, highWaterMark: 4096 });
+  output.on('data', (data) => onOutput?.('stdout', data as Buffer));
+  const feed = (data: Buffer | string): void => write(master, typeof data === 'string' ? Buffer.from(data) : data, () => {});
+  terminal.input?.on('data', feed);
+  const unwatch = terminal.watchResize?.((rows, cols) => native.setWinsize(master, rows, cols));
+  return new Promise((resolveDrained) => {
+    // EIO once the last process holding the other side exits: the normal end of a terminal.
+    const done = (): void => {
+      terminal.input?.off('data', feed);
+      unwatch?.();
+      closeSync(master);
+      resolveDrained();
+    };
+    output.once('error', done);
+    output.once('end', done);
+  });
 }

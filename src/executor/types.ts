@@ -45,6 +45,18 @@ export interface SandboxSpec {
   mounts: ResolvedMount[];
   /** Memory in bytes (swap disabled), CFS quota and period in microseconds, cpuset list. */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string };
+  /**
+   * `tsbuild run -t`: the command runs on a pseudo-terminal of this size (its controlling
+   * terminal, so Ctrl-C typed into `input` interrupts it); everything it prints comes to
+   * onOutput as stdout; `watchResize` hands over a function that resizes the terminal and
+   * returns one that stops watching.
+   */
+  terminal?: {
+    rows: number;
+    cols: number;
+    input?: NodeJS.ReadableStream;
+    watchResize?: (resize: (rows: number, cols: number) => void) => () => void;
+  };
   /** Resource limits (setrlimit) of the step's processes, as `docker run --ulimit`. */
   ulimits?: Ulimit[];
   /**

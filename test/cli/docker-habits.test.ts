@@ -225,7 +225,7 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     const piped = spawnSync('sh', ['-c', cmd], { env: { ...process.env, TSBUILD_ROOT: env.root }, encoding: 'utf8' });
     expect(piped.stdout).toMatch(/^pipe:\[\d+\]\necho typed-in\n$/);
     // Under script(1) stdin is a pseudo-terminal: the command gets a socket fed from it instead.
-    const tty = spawnSync('script', ['-qec', `${process.execPath} ${join(repo, 'bin/tsbuild')} run -it app:1 sh -c 'readlink /proc/self/fd/0'`, '/dev/null'], {
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${join(repo, 'bin/tsbuild')} run -i app:1 sh -c 'readlink /proc/self/fd/0'`, '/dev/null'], {
       env: { ...process.env, TSBUILD_ROOT: env.root },
       encoding: 'utf8',
       input: '',
@@ -233,6 +233,43 @@ describe.skipIf(busyboxMissing())('docker habits', () => {
     expect(tty.stdout).toMatch(/socket:\[\d+\]/);
     expect(tty.stdout).not.toContain('/dev/pts');
   });
+
+  it('run -it on a terminal is an interactive shell on a pseudo-terminal: size, Ctrl-C, exit code', async () => {
+    // script(1) gives tsbuild a terminal of 30x100; what we write is what a person types.
+    const child = spawn('script', ['-qec', `stty rows 30 cols 100; ${process.execPath} ${join(repo, 'bin/tsbuild')} run -it app:1 sh`, '/dev/null'], {
+      env: { ...process.env, TSBUILD_ROOT: env.root },
+    });
+    let out = '';
+    const waitFor = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (pattern.test(out)) {
+            child.stdout.off('data', check);
+            resolve();
+          }
+        };
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          check();
+        });
+        child.once('close', () => reject(new Error(`ended before ${pattern}: ${out}`)));
+        check();
+      });
+    await waitFor(/\/ # /);
+    // Markers are computed by the shell: the terminal echoes what is typed.
+    child.stdin.write('echo "size=$(stty size)"; [ -t 0 ] && echo "tty=$((40 + 2))"\n');
+    await waitFor(/tty=42/);
+    expect(out).toContain('size=30 100');
+    child.stdin.write('sleep 50; echo "not-$((2 + 3))"\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.stdin.write('\x03');
+    await waitFor(/\^C/);
+    child.stdin.write('exit 7\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(out).not.toContain('not-5');
+    // script(1) -e returns the command's exit code.
+    expect(code).toBe(7);
+  }, 30_000);
 
   it('Ctrl-C stops a running container, cleans up and exits 130', async () => {
     const child = spawn(process.execPath, [join(repo, 'bin/tsbuild'), 'run', 'app:1', 'sh', '-c', 'echo up; sleep 60'], {

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { ResolvedMount } from '../../executor/index.js';
-import { runImage } from '../../api.js';
+import { runImage, type RunOptions } from '../../api.js';
 import type { Command } from '../command.js';
 import { parseFlags, type FlagOptions } from '../parse-flags.js';
 
@@ -14,8 +14,8 @@ container's filesystem changes are always discarded.
 
 options:
   -i, --interactive        pass stdin to the command
-  -t, --tty                accepted with -i; no pseudo-terminal is allocated yet: lines typed are
-                           copied to the command's stdin, Ctrl-C stops it
+  -t, --tty                run the command on a pseudo-terminal (with -i on a terminal: an
+                           interactive shell; keys, Ctrl-C and resizes reach the command)
   -e, --env K[=V]          set an environment variable (repeatable; K alone takes $K)
       --env-file FILE      read K=V lines from FILE (repeatable; # comments)
   -v, --volume HOST:CTR[:ro]   bind a host directory or file (writes reach the host unless :ro)
@@ -79,15 +79,62 @@ async function run(argv: string[]): Promise<number> {
 async function runContainer(
   imageName: string,
   command: string[],
-  values: { root?: string | undefined; entrypoint?: string | undefined; user?: string | undefined; workdir?: string | undefined; interactive?: boolean | undefined },
+  values: {
+    root?: string | undefined;
+    entrypoint?: string | undefined;
+    user?: string | undefined;
+    workdir?: string | undefined;
+    interactive?: boolean | undefined;
+    tty?: boolean | undefined;
+  },
   env: string[],
   mounts: ResolvedMount[],
   network: 'default' | 'none' | 'host',
   signal: AbortSignal,
 ): Promise<number> {
+  const terminal = values.tty ? terminalOf(values.interactive ?? false) : undefined;
+  try {
+    return await runOn(imageName, command, values, env, mounts, network, signal, terminal);
+  } finally {
+    terminal?.restore();
+  }
+}
+
+/** `-t`: a pty the size of our terminal; with `-i` on a terminal, keys go through raw (Ctrl-C included). */
+function terminalOf(interactive: boolean): NonNullable<RunOptions['terminal']> & { restore: () => void } {
+  const out = process.stdout;
+  const raw = interactive && process.stdin.isTTY;
+  if (raw) process.stdin.setRawMode(true);
+  return {
+    rows: out.isTTY ? out.rows : 24,
+    cols: out.isTTY ? out.columns : 80,
+    ...(interactive ? { input: process.stdin } : {}),
+    watchResize: (resize) => {
+      const onResize = (): void => resize(out.rows, out.columns);
+      out.on('resize', onResize);
+      return () => void out.off('resize', onResize);
+    },
+    restore: () => {
+      if (raw) process.stdin.setRawMode(false);
+      process.stdin.pause();
+    },
+  };
+}
+
+async function runOn(
+  imageName: string,
+  command: string[],
+  values: { root?: string | undefined; entrypoint?: string | undefined; user?: string | undefined; workdir?: string | undefined; interactive?: boolean | undefined },
+  env: string[],
+  mounts: ResolvedMount[],
+  network: 'default' | 'none' | 'host',
+  signal: AbortSignal,
+  terminal: RunOptions['terminal'],
+): Promise<number> {
   const result = await runImage({
     image: imageName,
     signal,
+    ...(terminal ? { terminal } : {}),
     command,
     ...(values.root !== undefined ? { root: values.root } : {}),
     ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
@@ -97,7 +144,7 @@ async function runContainer(
     ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
     network,
     // A terminal is never handed to the sandbox (TIOCSTI could type into the host's shell): copy from it.
-    stdin: !values.interactive ? 'ignore' : process.stdin.isTTY ? process.stdin : 'inherit',
+    stdin: !values.interactive || terminal ? 'ignore' : process.stdin.isTTY ? process.stdin : 'inherit',
     onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
   });
   return result.exitCode;
