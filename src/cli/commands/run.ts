@@ -15,7 +15,8 @@ container's filesystem changes are always discarded.
 options:
   -i, --interactive        pass stdin to the command
   -t, --tty                run the command on a pseudo-terminal (with -i on a terminal: an
-                           interactive shell; keys, Ctrl-C and resizes reach the command)
+                           interactive shell; keys, Ctrl-C and resizes reach the command;
+                           with -i and a stdin that is not a terminal, -t is ignored)
   -e, --env K[=V]          set an environment variable (repeatable; K alone takes $K)
       --env-file FILE      read K=V lines from FILE (repeatable; # comments)
   -v, --volume HOST:CTR[:ro]   bind a host directory or file (writes reach the host unless :ro)
@@ -57,7 +58,11 @@ async function run(argv: string[]): Promise<number> {
   if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use none or host`);
   const env = [...(await readEnvFiles(values['env-file'] ?? [])), ...(values.env ?? []).flatMap(envEntry)];
   const mounts = await Promise.all((values.volume ?? []).map(volumeMount));
+  const interactive = values.interactive ?? false;
+  // docker refuses -it when stdin is not a terminal; here the input is passed as with -i alone.
+  const terminal = values.tty && (!interactive || process.stdin.isTTY) ? terminalOf(interactive) : undefined;
   // Ctrl-C / SIGTERM stop the container (every process of the sandbox) and clean up, exit 130.
+  // With -it on a terminal, Ctrl-C is a key for the command instead (raw mode).
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(130);
@@ -66,37 +71,30 @@ async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runContainer(imageName, command, values, env, mounts, network, stop.signal);
+    const result = await runImage({
+      image: imageName,
+      command,
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
+      env,
+      mounts,
+      ...(values.user !== undefined ? { user: values.user } : {}),
+      ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
+      network,
+      ...(terminal ? { terminal } : {}),
+      // A terminal is never handed to the sandbox (TIOCSTI could type into the host's shell): copy from it.
+      stdin: !interactive || terminal ? 'ignore' : process.stdin.isTTY ? process.stdin : 'inherit',
+      onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
+      signal: stop.signal,
+    });
+    return result.exitCode;
   } catch (err) {
     if (stop.signal.aborted) return 130;
     throw err;
   } finally {
+    terminal?.restore();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-  }
-}
-
-async function runContainer(
-  imageName: string,
-  command: string[],
-  values: {
-    root?: string | undefined;
-    entrypoint?: string | undefined;
-    user?: string | undefined;
-    workdir?: string | undefined;
-    interactive?: boolean | undefined;
-    tty?: boolean | undefined;
-  },
-  env: string[],
-  mounts: ResolvedMount[],
-  network: 'default' | 'none' | 'host',
-  signal: AbortSignal,
-): Promise<number> {
-  const terminal = values.tty ? terminalOf(values.interactive ?? false) : undefined;
-  try {
-    return await runOn(imageName, command, values, env, mounts, network, signal, terminal);
-  } finally {
-    terminal?.restore();
   }
 }
 
@@ -119,35 +117,6 @@ function terminalOf(interactive: boolean): NonNullable<RunOptions['terminal']> &
       process.stdin.pause();
     },
   };
-}
-
-async function runOn(
-  imageName: string,
-  command: string[],
-  values: { root?: string | undefined; entrypoint?: string | undefined; user?: string | undefined; workdir?: string | undefined; interactive?: boolean | undefined },
-  env: string[],
-  mounts: ResolvedMount[],
-  network: 'default' | 'none' | 'host',
-  signal: AbortSignal,
-  terminal: RunOptions['terminal'],
-): Promise<number> {
-  const result = await runImage({
-    image: imageName,
-    signal,
-    ...(terminal ? { terminal } : {}),
-    command,
-    ...(values.root !== undefined ? { root: values.root } : {}),
-    ...(values.entrypoint !== undefined ? { entrypoint: values.entrypoint === '' ? [] : [values.entrypoint] } : {}),
-    env,
-    mounts,
-    ...(values.user !== undefined ? { user: values.user } : {}),
-    ...(values.workdir !== undefined ? { workdir: values.workdir } : {}),
-    network,
-    // A terminal is never handed to the sandbox (TIOCSTI could type into the host's shell): copy from it.
-    stdin: !values.interactive || terminal ? 'ignore' : process.stdin.isTTY ? process.stdin : 'inherit',
-    onOutput: (stream, data) => void (stream === 'stdout' ? process.stdout : process.stderr).write(data),
-  });
-  return result.exitCode;
 }
 
 /** `-e NAME` takes NAME from this environment (dropped when unset), as docker does. */
