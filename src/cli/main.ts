@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // `tsbuild -t x .` and `tsbuild .` are docker-style shorthands for `tsbuild build …`.
   const [name, args] = Object.hasOwn(COMMANDS, first) ? [first, rest] : ['build', argv];
-  if (name === 'build' && !Object.hasOwn(COMMANDS, first) && !looksLikeContext(first)) {
+  if (!Object.hasOwn(COMMANDS, first) && !looksLikeContext(first)) {
     const match = closest(first, Object.keys(COMMANDS), 2);
     process.stderr.write(
       `ERROR: unknown command "${first}"${match === undefined ? '' : ` (did you mean "${match}"?)`}\nRun 'tsbuild --help' for the list of commands.\n`,

@@ -1,7 +1,7 @@
 // Argument parsing shared by the store subcommands: node:util parseArgs plus the global
-// --root, with parse failures turned into usage errors that show the command's help.
+// --root, with parse failures turned into usage errors that name the flag and show the usage line.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseFlags, type ParseFlagsExtras } from '../cli/parse-flags.js';
+import { parseFlags } from '../cli/parse-flags.js';
 import { UsageError } from '../errors.js';
 import { resolveStoreRoot } from './root.js';
 import { openStore, type Store } from './store.js';
@@ -17,9 +17,8 @@ export function parseStoreArgs<O extends Options>(
   argv: string[],
   options: O,
   usage: string,
-  extras: ParseFlagsExtras = {},
 ): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
-  return parseFlags(argv, { ...options, ...ROOT_OPTION }, usage, extras);
+  return parseFlags(argv, { ...options, ...ROOT_OPTION }, usage);
 }
 
 /**
