@@ -1,11 +1,12 @@
 /**
  * Base of every error tsbuild reports to a user. Each module defines its own family
  * (a subclass with a literal `code`); the CLI maps families to exit codes through
- * `exitCode`: 2 for bad usage or a bad Dockerfile, 1 for a build that failed.
+ * `exitCode`: 2 for bad usage or a bad Dockerfile, 1 for a build that failed, 130 for one
+ * that was canceled (Ctrl-C), as shells report SIGINT.
  */
 export abstract class TsbuildError extends Error {
   abstract readonly code: string;
-  abstract readonly exitCode: 1 | 2;
+  abstract readonly exitCode: 1 | 2 | 130;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

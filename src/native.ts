@@ -16,6 +16,10 @@ export interface NativeAddon {
   lutimens(path: string | Buffer, sec: number, nsec: number): void;
   /** flock(fd, LOCK_EX | LOCK_NB): true when taken, false when another open file holds it. */
   tryLockExclusive(fd: number): boolean;
+  /** A pseudo-terminal pair of the given size: [master, slave] fds, close-on-exec. */
+  openpty(rows: number, cols: number): [number, number];
+  /** Resizes the terminal of `fd` (TIOCSWINSZ). */
+  setWinsize(fd: number, rows: number, cols: number): void;
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/file.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #define PATH_BUF 4096
 #define NAME_BUF 256
@@ -233,6 +235,63 @@ static napi_value js_try_lock_exclusive(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static int get_size(napi_env env, napi_value rows_v, napi_value cols_v, struct winsize *ws) {
+  uint32_t rows, cols;
+  if (napi_get_value_uint32(env, rows_v, &rows) != napi_ok || napi_get_value_uint32(env, cols_v, &cols) != napi_ok ||
+      rows > 65535 || cols > 65535) {
+    napi_throw_range_error(env, NULL, "rows and cols must be integers within 0..65535");
+    return 0;
+  }
+  memset(ws, 0, sizeof *ws);
+  ws->ws_row = (unsigned short)rows;
+  ws->ws_col = (unsigned short)cols;
+  return 1;
+}
+
+/* openpty(rows, cols) -> [master, slave]: a pseudo-terminal pair for `tsbuild run -t`, both close-on-exec. */
+static napi_value js_openpty(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  struct winsize ws;
+  if (!get_args(env, info, 2, argv) || !get_size(env, argv[0], argv[1], &ws)) return NULL;
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return throw_errno(env, errno, "posix_openpt", NULL);
+  char name[PATH_BUF];
+  if (grantpt(master) != 0 || unlockpt(master) != 0 || ptsname_r(master, name, sizeof name) != 0) {
+    int err = errno;
+    close(master);
+    return throw_errno(env, err, "unlockpt", NULL);
+  }
+  int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) {
+    int err = errno;
+    close(master);
+    return throw_errno(env, err, "open", name);
+  }
+  ioctl(master, TIOCSWINSZ, &ws);
+  napi_value result, m, s;
+  napi_create_array_with_length(env, 2, &result);
+  napi_create_int32(env, master, &m);
+  napi_create_int32(env, slave, &s);
+  napi_set_element(env, result, 0, m);
+  napi_set_element(env, result, 1, s);
+  return result;
+}
+
+/* setWinsize(fd, rows, cols): a terminal resize, passed on to the pty (SIGWINCH to its foreground group). */
+static napi_value js_set_winsize(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t fd;
+  struct winsize ws;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, NULL, "fd must be an integer");
+    return NULL;
+  }
+  if (!get_size(env, argv[1], argv[2], &ws)) return NULL;
+  if (ioctl(fd, TIOCSWINSZ, &ws) != 0) return throw_errno(env, errno, "ioctl", NULL);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"lgetxattrs", NULL, lgetxattrs, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -241,6 +300,8 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lutimens", NULL, js_lutimens, NULL, NULL, NULL, napi_enumerable, NULL},
     {"tryLockExclusive", NULL, js_try_lock_exclusive, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"openpty", NULL, js_openpty, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

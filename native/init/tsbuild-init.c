@@ -761,6 +761,8 @@ static void sandbox_init(void) {
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     setsid();
     close_fds_from(3, CLOSE_RANGE_CLOEXEC); /* the status fd stays usable until the exec */
+    /* `tsbuild run -t`: the pty on stdin becomes the command's controlling terminal, so Ctrl-C and resizes reach it. */
+    if (isatty(STDIN_FILENO)) ioctl(STDIN_FILENO, TIOCSCTTY, 0);
     drop_privileges(&ids);
     exec_command(S.env);
   }

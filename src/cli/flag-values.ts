@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { CacheExportSpec, CacheImportSpec } from '../remote-cache/index.js';
+import type { Ulimit } from '../executor/types.js';
 import type { OutputSpec, SecretSource, SshSource } from '../solver/options.js';
 
 /** `K=V` pairs into a record; `K` alone takes the value from the environment (as `docker build` does) or is dropped. */
@@ -143,4 +144,40 @@ export function parseCacheFrom(value: string): CacheImportSpec {
   return type === 'registry'
     ? { type, ref: requiredField(flag, type, f, 'ref', 'REGISTRY/NAME:TAG') }
     : { type, src: requiredField(flag, type, f, 'src', 'DIR') };
+}
+
+/** setrlimit resources by docker's names (`--ulimit`), as prlimit(1) calls them. */
+const ULIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
+
+/** `--ulimit nofile=1024:2048` (soft:hard), `nofile=1024` (both), `core=-1` (unlimited). */
+export function parseUlimit(value: string): Ulimit {
+  const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(value);
+  if (!match) throw new UsageError(`--ulimit "${value}": write NAME=SOFT[:HARD], e.g. nofile=1024:2048`);
+  const name = match[1]!;
+  if (!ULIMITS.includes(name)) throw new UsageError(`--ulimit ${name} is unknown; use one of ${ULIMITS.join(', ')}`);
+  const limit = (text: string): number => (text === '-1' ? Number.MAX_SAFE_INTEGER : Number(text));
+  const soft = limit(match[2]!);
+  const hard = match[3] === undefined ? soft : limit(match[3]);
+  if (soft > hard) throw new UsageError(`--ulimit "${value}": the soft limit is above the hard one`);
+  return { name, soft, hard };
+}
+
+/** `--annotation K=V` or `manifest:K=V` (the only place tsbuild's single-platform images carry them). */
+export function parseAnnotations(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--annotation "${value}": write KEY=VALUE`);
+    let key = value.slice(0, eq);
+    const colon = key.indexOf(':');
+    if (colon >= 0) {
+      const type = key.slice(0, colon);
+      if (type !== 'manifest') {
+        throw new UsageError(`--annotation "${value}": ${type}: annotations are not supported; tsbuild writes a single manifest, so use KEY=VALUE or manifest:KEY=VALUE`);
+      }
+      key = key.slice(colon + 1);
+    }
+    out[key] = value.slice(eq + 1);
+  }
+  return out;
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { closest } from '../frontend/instructions/suggest.js';
 import type { Command } from './command.js';
 import { reportError } from './report-error.js';
 
@@ -8,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).command,
   images: async () => (await import('./commands/images.js')).command,
   inspect: async () => (await import('./commands/inspect.js')).command,
+  history: async () => (await import('./commands/history.js')).command,
   import: async () => (await import('./commands/import.js')).command,
   load: async () => (await import('./commands/load.js')).command,
   save: async () => (await import('./commands/save.js')).command,
@@ -80,12 +83,15 @@ export async function main(fullArgv: string[]): Promise<number> {
   }
   // `tsbuild -t x .` and `tsbuild .` are docker-style shorthands for `tsbuild build …`.
   const [name, commandArgs] = Object.hasOwn(COMMANDS, first) ? [first, rest] : ['build', argv];
-  const args = [...globals, ...commandArgs];
-  const loader = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!loader) {
-    process.stderr.write(`error: unknown command "${first}"\n\n${await topHelp()}`);
+  if (!Object.hasOwn(COMMANDS, first) && !looksLikeContext(first)) {
+    const match = closest(first, Object.keys(COMMANDS), 2);
+    process.stderr.write(
+      `ERROR: unknown command "${first}"${match === undefined ? '' : ` (did you mean "${match}"?)`}\nRun 'tsbuild --help' for the list of commands.\n`,
+    );
     return 2;
   }
+  const args = [...globals, ...commandArgs];
+  const loader = COMMANDS[name]!;
   // `unshare`'s arguments after the first are its command's own.
   const help = (name === 'unshare' ? args.slice(0, 1) : args).some((a) => a === '--help' || a === '-h');
   // A non-root user's tsbuild runs again as root of its own user namespace (rootless mode),
@@ -108,4 +114,9 @@ export async function main(fullArgv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err);
   }
+}
+
+/** A first word that is a flag, `-`, a path or an existing directory starts a build (`tsbuild -t x .`); any other is a typo'd command. */
+function looksLikeContext(word: string): boolean {
+  return word.startsWith('-') || word.startsWith('.') || word.includes('/') || existsSync(word);
 }

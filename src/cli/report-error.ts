@@ -21,7 +21,10 @@ export function describeError(err: unknown): string {
   if (err instanceof DockerfileError) {
     return formatSourceError(err, err.sourceLines ?? []);
   }
+  if (process.env.TSBUILD_DEBUG === '1') return `ERROR: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`;
   if (err instanceof TsbuildError) return `ERROR: ${err.message}\n`;
-  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  return `ERROR: internal error: ${text}\n`;
+  // A system call the machine refused (a path, a permission, the disk): the sentence is the user's to act on.
+  if (err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string') return `ERROR: ${err.message}\n`;
+  const text = err instanceof Error ? err.message : String(err);
+  return `ERROR: ${text}\n(unexpected: run again with TSBUILD_DEBUG=1 to see where it came from)\n`;
 }

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ContextError } from './errors.js';
 
 export type Compression = 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'none';
 
@@ -49,9 +50,9 @@ export function decompress(stream: Readable, kind: Compression): Readable {
   const child = spawn(kind, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.on('error', (err) => out.destroy(new Error(`cannot run ${kind} to decompress: ${err.message}`)));
+  child.on('error', (err) => out.destroy(new ContextError(`cannot run ${kind} to decompress: ${err.message}`)));
   // A truncated or corrupt archive must fail, not extract partially as if complete.
-  child.on('close', (code) => (code === 0 ? out.end() : out.destroy(new Error(`${kind} -dc failed: ${stderr.trim() || `exit ${code}`}`))));
+  child.on('close', (code) => (code === 0 ? out.end() : out.destroy(new ContextError(`not valid ${kind} data: ${stderr.trim() || `${kind} -dc exited ${code}`}`))));
   child.stdin.on('error', () => {});
   stream.on('error', (err) => out.destroy(err));
   stream.pipe(child.stdin);

@@ -34,6 +34,8 @@ export interface RunImageOptions {
   mounts?: SandboxSpec['mounts'];
   limits?: SandboxSpec['limits'];
   onOutput?: SandboxSpec['onOutput'];
+  stdin?: SandboxSpec['stdin'];
+  terminal?: SandboxSpec['terminal'];
   signal?: AbortSignal;
 }
 
@@ -62,6 +64,8 @@ export async function runImage(options: RunImageOptions): Promise<SandboxResult>
       ...(options.limits !== undefined && { limits: options.limits }),
       ...(options.onOutput !== undefined && { onOutput: options.onOutput }),
       ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.stdin !== undefined && { stdin: options.stdin }),
+      ...(options.terminal !== undefined && { terminal: options.terminal }),
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, write } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { inUserNamespace } from '../rootless/index.js';
+import { native } from '../native.js';
 import { createStepCgroup, type StepCgroup } from './cgroups.js';
 import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
@@ -15,7 +16,7 @@ import { tempName } from '../store/owner.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
 import { resolveExtraHosts, wantsHostGateway } from './extra-hosts.js';
-import type { SandboxResult, SandboxSpec } from './types.js';
+import type { SandboxResult, SandboxSpec, Ulimit } from './types.js';
 import { attachUserNetwork, hostHasIpv6, USER_NETWORK, type AttachedNetwork, type UserNetworkOptions } from './user-network.js';
 
 /** Built by node-gyp from native/init/tsbuild-init.c; the same path from src/ and dist/. */
@@ -154,12 +155,22 @@ interface InitOutcome {
 
 function runInit(encoded: Buffer, spec: SandboxSpec, userNetwork: UserNetworkOptions | undefined): Promise<InitOutcome> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(INIT_BINARY, [], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', userNetwork ? 'pipe' : 'ignore'] });
+    const input = spec.stdin ?? 'ignore';
+    const pty = spec.terminal ? native.openpty(spec.terminal.rows, spec.terminal.cols) : undefined;
+    // fd 5: the network sync pipe (the init closes an fd 5 it was not told about).
+    const sync = userNetwork ? 'pipe' : 'ignore';
+    const stdio: StdioOptions = pty
+      ? [pty[1], pty[1], pty[1], 'pipe', 'pipe', sync]
+      : [typeof input === 'string' ? input : 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', sync];
+    const child = spawnInit(spec.ulimits ?? [], { stdio });
+    if (pty) closeSync(pty[1]);
+    const stopInput = typeof input === 'string' || pty ? () => {} : feedStdin(input, child);
+    const drained = pty && spec.terminal ? attachTerminal(pty[0], spec.terminal, spec.onOutput) : Promise.resolve();
     const statusChunks: Buffer[] = [];
-    const [, stdout, stderr, specPipe, statusPipe, netSync] = child.stdio as unknown as [null, Readable, Readable, Writable, Readable, Writable | null];
+    const [, stdout, stderr, specPipe, statusPipe, netSync] = child.stdio as unknown as [null, Readable | null, Readable | null, Writable, Readable, Writable | null];
     let network: Promise<AttachedNetwork | undefined> | undefined;
-    stdout.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
-    stderr.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
+    stdout?.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
+    stderr?.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));
     statusPipe.on('data', (data: Buffer) => {
       statusChunks.push(data);
       if (userNetwork && netSync && !network) {
@@ -188,13 +199,16 @@ function runInit(encoded: Buffer, spec: SandboxSpec, userNetwork: UserNetworkOpt
       reject(new SandboxError(`cannot start ${INIT_BINARY}: ${err.message}`, { cause: err }));
     });
     child.on('close', (code, killedBy) => {
+      stopInput();
       spec.signal?.removeEventListener('abort', abort);
-      const outcome = { status: Buffer.concat(statusChunks), code, killedBy };
-      if (!network) return resolvePromise(outcome);
-      network.then((attached) => {
-        attached?.close();
-        resolvePromise(outcome);
-      }, reject);
+      void drained.then(() => {
+        const outcome = { status: Buffer.concat(statusChunks), code, killedBy };
+        if (!network) return resolvePromise(outcome);
+        network.then((attached) => {
+          attached?.close();
+          resolvePromise(outcome);
+        }, reject);
+      });
     });
   });
 }
@@ -215,4 +229,50 @@ async function attachNetwork(pid: number, options: UserNetworkOptions, netSync: 
     netSync.destroy();
     throw err;
   }
+}
+
+/**
+ * The init, under util-linux's prlimit when the step has `--ulimit`s: limits set before exec
+ * are inherited by the init and every process of the sandbox.
+ */
+function spawnInit(ulimits: Ulimit[], options: SpawnOptions): ChildProcess {
+  if (ulimits.length === 0) return spawn(INIT_BINARY, [], options);
+  return spawn('prlimit', [...ulimits.map((u) => `--${u.name}=${u.soft}:${u.hard}`), '--', INIT_BINARY], options);
+}
+
+/** Copies `input` into the init's stdin until it exits; returns the function that stops copying. */
+function feedStdin(input: NodeJS.ReadableStream, child: ChildProcess): () => void {
+  const sink = child.stdin!;
+  // The command may exit without reading everything: a closed pipe is not an error here.
+  sink.on('error', () => {});
+  input.pipe(sink);
+  return () => {
+    input.unpipe(sink);
+    // Reading process.stdin keeps the event loop alive; the caller is done with it.
+    if (input === process.stdin) process.stdin.pause();
+  };
+}
+
+/**
+ * Connects the pty's master side: the command's output to `onOutput`, `input` in, resizes
+ * through. Resolves once the command's side is closed (every process of the sandbox is gone)
+ * and all its output was read; the master is closed then.
+ */
+function attachTerminal(master: number, terminal: NonNullable<SandboxSpec['terminal']>, onOutput: SandboxSpec['onOutput']): Promise<void> {
+  const output = createReadStream('', { fd: master, autoClose: false, highWaterMark: 4096 });
+  output.on('data', (data) => onOutput?.('stdout', data as Buffer));
+  const feed = (data: Buffer | string): void => write(master, typeof data === 'string' ? Buffer.from(data) : data, () => {});
+  terminal.input?.on('data', feed);
+  const unwatch = terminal.watchResize?.((rows, cols) => native.setWinsize(master, rows, cols));
+  return new Promise((resolveDrained) => {
+    // EIO once the last process holding the other side exits: the normal end of a terminal.
+    const done = (): void => {
+      terminal.input?.off('data', feed);
+      unwatch?.();
+      closeSync(master);
+      resolveDrained();
+    };
+    output.once('error', done);
+    output.once('end', done);
+  });
 }

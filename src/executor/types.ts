@@ -25,6 +25,13 @@ export interface ExtraHost {
   ip: string;
 }
 
+/** One `--ulimit NAME=SOFT[:HARD]`: a setrlimit resource by docker's name (nofile, nproc, core, …). */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
 export interface SandboxSpec {
   /**
    * The step's root: an overlay of `lowerdirs` (topmost first) under `upperdir`. Lowerdirs may
@@ -58,6 +65,26 @@ export interface SandboxSpec {
    * the most processes and threads the step may have at once.
    */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pids?: number };
+  /**
+   * `tsbuild run -t`: the command runs on a pseudo-terminal of this size (its controlling
+   * terminal, so Ctrl-C typed into `input` interrupts it); everything it prints comes to
+   * onOutput as stdout; `watchResize` hands over a function that resizes the terminal and
+   * returns one that stops watching.
+   */
+  terminal?: {
+    rows: number;
+    cols: number;
+    input?: NodeJS.ReadableStream;
+    watchResize?: (resize: (rows: number, cols: number) => void) => () => void;
+  };
+  /** Resource limits (setrlimit) of the step's processes, as `docker run --ulimit`. */
+  ulimits?: Ulimit[];
+  /**
+   * The command's stdin (`tsbuild run -i`); default none. `inherit` hands over this process's
+   * fd 0, which must not be a terminal (a process holding the host's terminal can type into
+   * it with TIOCSTI); a stream is copied in through a pipe.
+   */
+  stdin?: 'inherit' | 'ignore' | NodeJS.ReadableStream;
   /** Receives the command's output as it comes. */
   onOutput?: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   /** Aborting kills every process of the sandbox; `runSandboxed` then rejects with the reason. */

@@ -15,6 +15,7 @@ const RULE = '--------------------';
 /**
  * Renders a DockerfileError the way BuildKit prints source errors: the file and line,
  * the lines around the range with `>>>` on the failing ones, then the message and hint.
+ * An error with no range (a --target typo) is the message alone, as BuildKit prints it.
  */
 export function formatSourceError(err: LocatedProblem, lines: readonly string[]): string {
   const out = formatExcerpt(err.file, err.range, lines);
@@ -23,7 +24,7 @@ export function formatSourceError(err: LocatedProblem, lines: readonly string[])
   return `${out.join('\n')}\n`;
 }
 
-/** `Dockerfile:LINE` and the lines around `range`, `>>>` on its own (just the file name without a range). */
+/** `Dockerfile:LINE` and the lines around `range`, `>>>` on its own; nothing without a range. */
 export function formatExcerpt(file: string, range: SourceRange | undefined, lines: readonly string[]): string[] {
   const out: string[] = [];
   if (range && lines.length > 0) {
@@ -39,8 +40,6 @@ export function formatExcerpt(file: string, range: SourceRange | undefined, line
       out.push(`${String(n).padStart(width)} | ${marker} ${text}`.trimEnd());
     }
     out.push(RULE);
-  } else {
-    out.push(file);
   }
   return out;
 }

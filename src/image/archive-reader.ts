@@ -36,8 +36,9 @@ export function archivePath(name: string, what = 'archive entry'): string {
   return normal === '.' ? '' : normal;
 }
 
-/** Opens a tar (plain or gzip) or a directory; `tempDir` is where a tar is unpacked. */
-export async function openArchive(input: string, tempDir: string): Promise<ArchiveReader> {
+/** Opens a tar (plain or gzip, a file or a stream such as stdin) or a directory; `tempDir` is where a tar is unpacked. */
+export async function openArchive(input: string | Readable, tempDir: string): Promise<ArchiveReader> {
+  if (typeof input !== 'string') return tarReader(input, tempDir);
   let isDir: boolean;
   try {
     isDir = statSync(input).isDirectory();
@@ -74,11 +75,11 @@ function directoryReader(dir: string): ArchiveReader {
   };
 }
 
-async function tarReader(file: string, tempDir: string): Promise<ArchiveReader> {
+async function tarReader(file: string | Readable, tempDir: string): Promise<ArchiveReader> {
   const files = new Set<string>();
   const aliases = new Map<string, string>();
   try {
-    for await (const { header, body } of readTar(uncompressedLayer(createReadStream(file)))) {
+    for await (const { header, body } of readTar(uncompressedLayer(typeof file === 'string' ? createReadStream(file) : file))) {
       const name = archivePath(header.name);
       if (name === '') continue;
       if (header.type === 'dir') continue;

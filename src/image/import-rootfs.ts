@@ -10,8 +10,8 @@ import { layerTarStream } from './layer-tar.js';
 import type { ImageConfig } from './oci-types.js';
 
 export interface ImportRootfsOptions {
-  /** A tar file (plain or gzip) or a directory. */
-  source: string;
+  /** A tar file (plain or gzip), a directory, or a tar stream (stdin for `import -`). */
+  source: string | Readable;
   /** Names to tag the image with. */
   tags: readonly string[];
   /** The image's creation time; pass a fixed one (SOURCE_DATE_EPOCH) for a reproducible ID. */
@@ -22,7 +22,9 @@ export interface ImportRootfsOptions {
 
 export async function importRootfs(store: Store, opts: ImportRootfsOptions): Promise<{ id: string; tags: string[] }> {
   // A directory is read as an overlay-format layer; a plain rootfs is one (it has no whiteouts).
-  const tar: Readable = statSync(opts.source).isDirectory() ? layerTarStream(opts.source) : createReadStream(opts.source);
+  const source = opts.source;
+  const tar: Readable =
+    typeof source !== 'string' ? source : statSync(source).isDirectory() ? layerTarStream(source) : createReadStream(source);
   return store.withLease(async () => {
     // Unpacked and committed as our own deterministic tar, as `docker import` does: nothing
     // refers to the original tar's digest yet, so there is no reason to keep its bytes.

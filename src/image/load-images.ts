@@ -9,6 +9,7 @@ import { imageNameOf, layoutBlobPath, parseOciIndex } from './oci-layout.js';
 import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from './oci-types.js';
 import { hostPlatform } from '../platform.js';
 import { normalizeTagName } from './reference.js';
+import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
 import { sha256 } from '../store/index.js';
 
 export interface LoadedImage {
@@ -129,7 +130,7 @@ async function ociCandidates(reader: ArchiveReader): Promise<Candidate[]> {
   return [...byManifest.values()];
 }
 
-async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Candidate): Promise<LoadedImage> {
+async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Candidate, onProgress: TransferListener): Promise<LoadedImage> {
   const config = JSON.parse(candidate.config.toString('utf8')) as Partial<ImageConfig>;
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== candidate.layers.length) {
@@ -139,12 +140,17 @@ async function loadCandidate(store: Store, reader: ArchiveReader, candidate: Can
   const chainIds: string[] = [];
   for (const [i, layer] of candidate.layers.entries()) {
     // A layer the store has already is not read again (applyLayerToSnapshot checks the diff ID first).
+    const id = shortDigest(layer.digest ?? diffIds[i]!);
     const info = await store.applyLayerToSnapshot({
       parent,
-      tar: layer.digest !== undefined && layer.size !== undefined ? sizeChecked(reader.open(layer.path), layer.digest, layer.size) : reader.open(layer.path),
+      tar: countBytes(
+        layer.digest !== undefined && layer.size !== undefined ? sizeChecked(reader.open(layer.path), layer.digest, layer.size) : reader.open(layer.path),
+        (current) => onProgress({ id, status: 'Loading layer', current, ...(layer.size !== undefined ? { total: layer.size } : {}) }),
+      ),
       expectedDiffId: diffIds[i]!,
       ...(layer.digest !== undefined ? { expectedDigest: layer.digest } : {}),
     });
+    onProgress({ id, status: 'Loaded' });
     chainIds.push(info.chainId);
     parent = info.chainId;
   }
@@ -173,16 +179,16 @@ async function nameIndexes(store: Store, reader: ArchiveReader, loaded: LoadedIm
 }
 
 /** Loads every image of an archive; returns their IDs and the names now pointing at them. */
-export async function loadImages(store: Store, input: string): Promise<LoadedImage[]> {
+export async function loadImages(store: Store, input: string | Readable, onProgress: TransferListener = () => {}): Promise<LoadedImage[]> {
   return store.withLease(async () => {
     const reader = await openArchive(input, store.makeTempDir());
     try {
       let candidates: Candidate[];
       if (reader.has('manifest.json')) candidates = await dockerCandidates(reader);
       else if (reader.has('index.json')) candidates = await ociCandidates(reader);
-      else throw new ArchiveError(`${input} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
+      else throw new ArchiveError(`${typeof input === 'string' ? input : 'the input'} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
       const loaded: LoadedImage[] = [];
-      for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate));
+      for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate, onProgress));
       if (reader.has('index.json')) await nameIndexes(store, reader, loaded);
       return loaded;
     } finally {

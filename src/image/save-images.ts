@@ -10,6 +10,7 @@ import { dockerManifestJson, repositoriesJson, type DockerArchiveImage } from '.
 import { MEDIA_TYPES, type Descriptor } from './oci-types.js';
 import { indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson } from './oci-layout.js';
 import { normalizeTagName } from './reference.js';
+import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
 
 export type ArchiveFormat = 'docker' | 'oci';
 
@@ -25,6 +26,8 @@ export interface ArchiveImage {
 
 export interface ExportArchiveOptions {
   images: readonly ArchiveImage[];
+  /** Per-layer progress: Writing layer (bytes), Written. */
+  onProgress?: TransferListener;
   /** A tar file, or a directory when it exists or ends with `/`. */
   dest: string;
 }
@@ -35,6 +38,7 @@ export interface SaveImagesOptions {
   /** A tar file, or a directory when it exists or ends with `/`. */
   output: string;
   format: ArchiveFormat;
+  onProgress?: TransferListener;
 }
 
 /** A docker-archive (also an OCI layout): what `docker save` writes and `docker load` reads. */
@@ -65,7 +69,7 @@ export function saveImages(store: Store, opts: SaveImagesOptions): Promise<void>
     byId.set(image.id, names);
   }
   const images = [...[...byId].map(([id, tags]) => ({ id, tags })), ...indexes];
-  return writeArchive(store, { images, dest: opts.output }, opts.format);
+  return writeArchive(store, { images, dest: opts.output, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }, opts.format);
 }
 
 function platformOf(image: ResolvedImage): string {
@@ -106,7 +110,11 @@ async function writeArchive(store: Store, opts: ExportArchiveOptions, format: Ar
         for (const chainId of image.chainIds) {
           const layer = store.layerTar(chainId);
           if (written.has(layer.descriptor.digest)) continue;
-          await writer.addStream(layoutBlobPath(layer.descriptor.digest), layer.descriptor.size, layer.stream());
+          const progressId = shortDigest(layer.descriptor.digest);
+          const total = layer.descriptor.size;
+          const stream = countBytes(layer.stream(), (current) => opts.onProgress?.({ id: progressId, status: 'Writing layer', current, total }));
+          await writer.addStream(layoutBlobPath(layer.descriptor.digest), total, stream);
+          opts.onProgress?.({ id: progressId, status: 'Written' });
           written.add(layer.descriptor.digest);
         }
         return { image, descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest: image.manifestDigest, size: manifest.length } };

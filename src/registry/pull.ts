@@ -10,6 +10,7 @@ import { chainIdsOf, type Store } from '../store/index.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import { RegistryError } from './errors.js';
 import { selectPlatform } from './platform-match.js';
+import { countBytes, shortDigest, type TransferListener } from '../image/transfer-progress.js';
 
 export interface PullOptions {
   /** Platform to pick from a multi-platform image; default: the host's. */
@@ -20,6 +21,8 @@ export interface PullOptions {
   concurrency?: number;
   /** Add the image to the name next to its other platforms' images instead of replacing them (a build's base). */
   addToName?: boolean;
+  /** Per-layer progress: Already exists, Downloading (bytes), Download complete, Pull complete. */
+  onProgress?: TransferListener;
 }
 
 const IMAGE_MANIFEST_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
@@ -64,18 +67,24 @@ interface LayerPull {
   /** From the config, base first; one per layer. */
   diffIds: readonly string[];
   concurrency: number;
+  onProgress: TransferListener;
 }
 
-async function pullLayers({ store, client, repo, layers, diffIds, concurrency }: LayerPull): Promise<string[]> {
+async function pullLayers({ store, client, repo, layers, diffIds, concurrency, onProgress }: LayerPull): Promise<string[]> {
   const chainIds = chainIdsOf(diffIds);
   const missing = chainIds.map((id) => store.getLayer(id) === undefined);
+  layers.forEach((desc, i) => onProgress({ id: shortDigest(desc.digest), status: missing[i] ? 'Waiting' : 'Already exists' }));
   const tmp = store.makeTempDir();
   const limit = pLimit(concurrency);
   const downloads = layers.map((desc, i) =>
     missing[i]
       ? limit(async () => {
           const file = join(tmp, String(i));
-          await pipeline(await client.getBlob(repo, desc.digest, { size: desc.size }), createWriteStream(file));
+          const id = shortDigest(desc.digest);
+          const body = await client.getBlob(repo, desc.digest, { size: desc.size });
+          const counted = countBytes(body, (current) => onProgress({ id, status: 'Downloading', current, total: desc.size }));
+          await pipeline(counted, createWriteStream(file));
+          onProgress({ id, status: 'Download complete' });
           return file;
         })
       : Promise.resolve(undefined),
@@ -93,6 +102,7 @@ async function pullLayers({ store, client, repo, layers, diffIds, concurrency }:
         expectedDiffId: diffIds[i]!,
         keepBlob: true,
       });
+      onProgress({ id: shortDigest(desc.digest), status: 'Pull complete' });
       await rm(file, { force: true });
     }
   } finally {
@@ -133,7 +143,9 @@ export async function pullImage(store: Store, ref: string, opts: PullOptions = {
         const counts = `the config lists ${diffIds.length} layers, the manifest ${layers.length}`;
         throw new RegistryError('protocol', `${formatReference(parsed)}: ${counts}`);
       }
-      const chainIds = await pullLayers({ store, client, repo, layers, diffIds, concurrency: opts.concurrency ?? 3 });
+      const chainIds = await pullLayers({
+        store, client, repo, layers, diffIds, concurrency: opts.concurrency ?? 3, onProgress: opts.onProgress ?? (() => {}),
+      });
       id = (await store.putImage({ config: configBytes, layers: chainIds })).id;
     }
     if (parsed.digest === undefined) {

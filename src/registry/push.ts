@@ -8,6 +8,7 @@ import { imageIndexBytes, type IndexMember } from '../image/image-index.js';
 import { sha256Of } from './digest.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { PushBlobResult } from './upload.js';
+import { countBytes, shortDigest, type TransferListener } from '../image/transfer-progress.js';
 
 export interface PushOptions {
   /** Credentials, insecure registries, retries; the host comes from the reference. */
@@ -19,6 +20,8 @@ export interface PushOptions {
    * those are mounted from it instead of uploaded.
    */
   mountFrom?: string;
+  /** Per-layer progress: Preparing, Pushing (bytes), Pushed, Layer already exists, Mounted. */
+  onProgress?: TransferListener;
 }
 
 export interface PushResult {
@@ -77,8 +80,13 @@ async function pushManifest(
     image.chainIds.map((chainId) =>
       limit(async () => {
         const blob = await store.layerBlob(chainId, { compression: 'gzip' });
-        const source = { digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) };
+        const id = shortDigest(blob.digest);
+        const report = opts.onProgress ?? (() => {});
+        const open = (): Readable =>
+          countBytes(createReadStream(blob.path), (current) => report({ id, status: 'Pushing', current, total: blob.size }));
+        const source = { digest: blob.digest, size: blob.size, open };
         const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
+        report({ id, status: result === 'exists' ? 'Layer already exists' : result === 'mounted' ? 'Mounted' : 'Pushed' });
         return { descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size } satisfies Descriptor, result };
       }),
     ),
@@ -92,6 +100,7 @@ async function pushManifest(
     mediaType: MEDIA_TYPES.ociManifest,
     config: { mediaType: MEDIA_TYPES.ociConfig, digest: image.id, size: configBytes.length },
     layers: layers.map((l) => l.descriptor),
+    ...(image.manifest.annotations ? { annotations: image.manifest.annotations } : {}),
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
   const digest = await client.putManifest(repo, tagOrDigest ?? sha256Of(bytes), bytes, MEDIA_TYPES.ociManifest);

@@ -8,7 +8,7 @@ export interface SerializedError {
   message: string;
   stack?: string;
   code?: string;
-  exitCode?: 1 | 2;
+  exitCode?: 1 | 2 | 130;
   step?: Pick<BuildStepError, 'step' | 'range' | 'dockerfile' | 'outputTail'>;
 }
 
@@ -17,7 +17,7 @@ export class RelayedError extends TsbuildError {
   constructor(
     message: string,
     readonly code: string,
-    readonly exitCode: 1 | 2,
+    readonly exitCode: 1 | 2 | 130,
     name: string,
   ) {
     super(message);

@@ -1,7 +1,7 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { checkForBuild, type CheckWarning } from '../check/index.js';
-import { contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
+import { ContextError, contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
 import { checkEmulation } from '../executor/emulation.js';
 import { hostPlatform } from '../platform.js';
@@ -13,6 +13,7 @@ import { exportImages, type ExportResult } from './export.js';
 import { loadDockerfile } from './load-dockerfile.js';
 import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions } from './options.js';
 import { BuildSession, type StepReport } from './session.js';
+import { BuildCanceledError } from './errors.js';
 import { scheduleStages } from './stage-runner.js';
 
 /** What `build()` resolves to. */
@@ -36,18 +37,38 @@ export interface BuildResult {
 export async function runBuild(input: BuildOptions): Promise<BuildResult> {
   const options = normalizeBuildOptions(input);
   const progress = new ProgressEmitter(options.onEvent ? [options.onEvent] : []);
+  if (options.signal?.aborted) throw new BuildCanceledError({ cause: options.signal.reason });
+  // The build's own controller stops running steps on the first failure; the caller's signal
+  // (Ctrl-C in the CLI) stops them too, and then every vertex that ends is CANCELED.
+  const abort = new AbortController();
+  const cancel = (): void => {
+    progress.canceled = true;
+    abort.abort(new BuildCanceledError({ cause: options.signal?.reason }));
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
   const root = resolveStoreRoot(options.root !== undefined ? { root: options.root } : {});
-  return reportingNoSpace(root, async () => {
-    const store = openStore(root);
-    try {
-      return await store.withLease(() => buildWithStore(options, store, progress));
-    } finally {
-      store.close();
-    }
-  });
+  try {
+    return await reportingNoSpace(root, async () => {
+      const store = openStore(root);
+      try {
+        return await store.withLease(() => buildWithStore(options, store, progress, abort));
+      } finally {
+        store.close();
+      }
+    });
+  } catch (err) {
+    throw progress.canceled ? new BuildCanceledError({ cause: err }) : err;
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
 }
 
-async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildResult> {
+async function buildWithStore(
+  options: NormalizedBuildOptions,
+  store: Store,
+  progress: ProgressEmitter,
+  abort: AbortController,
+): Promise<BuildResult> {
   // Opened first so that a bad cache ref stops the build before any work, not after it.
   const client = { insecureRegistries: options.insecureRegistries };
   const cacheFrom = options.cacheFrom.map((spec) => openCacheBackend(spec, client));
@@ -87,7 +108,6 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
   for (const graph of graphs) {
     for (const stage of graph.stages) if (stage.steps.some((s) => s.kind === 'run')) checkEmulation(stage.platform);
   }
-  const abort = new AbortController();
   const sessions: BuildSession[] = [];
   for (const [i, graph] of graphs.entries()) {
     const sessionOptions = { ...options, platform: options.platforms[i]! };
@@ -104,6 +124,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
     const targets = await Promise.all(sessions.map(async (s) => ({ session: s, target: await s.stageOutputs.get(s.graph.targetIndex)! })));
+    if (abort.signal.aborted) throw abort.signal.reason;
     const exported = await exportImages(targets);
     const steps = sessions.flatMap((s) => s.reports);
     await exportCaches(session, steps, cacheTo);
@@ -166,11 +187,25 @@ async function exportCaches(session: BuildSession, reports: StepReport[], target
 }
 
 async function contextAt(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter): Promise<BuildContext> {
-  const dir = await realpath(resolve(options.context));
+  const dir = await contextDir(options.context);
   // The Dockerfile's path finds `<Dockerfile>.dockerignore`, which wins over the context's.
   const dockerfile =
     options.dockerfile !== undefined ? resolve(options.dockerfile) : options.dockerfileText === undefined ? join(dir, 'Dockerfile') : undefined;
   return progress.track(progress.vertex('[internal] load build context'), () =>
     openContext({ dir, statCache: store.statCache(dir), ...(dockerfile ? { dockerfile } : {}) }),
   );
+}
+
+/** The context directory, resolved; a missing or non-directory path is the user's, said as docker says it. */
+async function contextDir(context: string): Promise<string> {
+  let dir: string;
+  try {
+    dir = await realpath(resolve(context));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ContextError(`unable to prepare context: path "${context}" not found`, { cause: err });
+    throw new ContextError(`unable to prepare context: ${context}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!(await stat(dir)).isDirectory()) throw new ContextError(`unable to prepare context: context must be a directory: ${dir}`);
+  return dir;
 }

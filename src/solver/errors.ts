@@ -37,3 +37,13 @@ export class BaseImageError extends TsbuildError {
   readonly code = 'base-image-not-found';
   readonly exitCode = 1;
 }
+
+/** The build was canceled (Ctrl-C, or the API's `signal`): running steps were stopped, nothing was tagged. */
+export class BuildCanceledError extends TsbuildError {
+  readonly code = 'canceled';
+  readonly exitCode = 130;
+
+  constructor(options?: { cause?: unknown }) {
+    super('canceled', options);
+  }
+}

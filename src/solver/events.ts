@@ -27,7 +27,11 @@ export type BuildEvent =
   | { type: 'vertex-done'; vertex: VertexInfo; durationMs: number; time: number }
   | { type: 'vertex-error'; vertex: VertexInfo; message: string; durationMs: number; time: number }
   /** The layer a step produced or reused; `bytes` is its uncompressed size. */
-  | { type: 'vertex-layer'; vertex: VertexInfo; bytes: number; cached: boolean; time: number };
+  | { type: 'vertex-layer'; vertex: VertexInfo; bytes: number; cached: boolean; time: number }
+  /** A vertex stopped because the build was canceled (Ctrl-C, `signal`). */
+  | { type: 'vertex-canceled'; vertex: VertexInfo; durationMs: number; time: number }
+  /** A named sub-task of a vertex finished (`writing image sha256:…`, `naming to …`), as BuildKit's status lines. */
+  | { type: 'vertex-status'; vertex: VertexInfo; name: string; time: number };
 
 export type BuildEventListener = (event: BuildEvent) => void;
 
@@ -35,6 +39,8 @@ export type BuildEventListener = (event: BuildEvent) => void;
 export class ProgressEmitter {
   private next = 1;
   private readonly listeners: BuildEventListener[];
+  /** Set when the build is canceled: vertices that stop from then on are CANCELED, not failed. */
+  canceled = false;
 
   constructor(listeners: BuildEventListener[]) {
     this.listeners = listeners;
@@ -57,6 +63,10 @@ export class ProgressEmitter {
       this.emit({ type: 'vertex-done', vertex, durationMs: Date.now() - started, time: Date.now() });
       return result;
     } catch (err) {
+      if (this.canceled) {
+        this.emit({ type: 'vertex-canceled', vertex, durationMs: Date.now() - started, time: Date.now() });
+        throw err;
+      }
       const message = err instanceof Error ? err.message : String(err);
       this.emit({ type: 'vertex-error', vertex, message, durationMs: Date.now() - started, time: Date.now() });
       throw err;
@@ -65,6 +75,16 @@ export class ProgressEmitter {
 
   log(vertex: VertexInfo, stream: 'stdout' | 'stderr', data: string): void {
     this.emit({ type: 'vertex-log', vertex, stream, data, time: Date.now() });
+  }
+
+  status(vertex: VertexInfo, name: string): void {
+    this.emit({ type: 'vertex-status', vertex, name, time: Date.now() });
+  }
+
+  /** A vertex that failed before its work began (a COPY source missing while computing its cache key). */
+  failed(vertex: VertexInfo, message: string): void {
+    this.emit({ type: 'vertex-start', vertex, time: Date.now() });
+    this.emit({ type: 'vertex-error', vertex, message, durationMs: 0, time: Date.now() });
   }
 
   cached(vertex: VertexInfo): void {

@@ -32,8 +32,11 @@ export async function exportImages(targets: readonly PlatformTarget[]): Promise<
   const first = targets[0];
   if (!first) throw new Error('nothing to export');
   const { store, options, progress } = first.session;
-  return progress.track(progress.vertex('exporting to image'), async () => {
+  const vertex = progress.vertex('exporting to image');
+  return progress.track(vertex, async () => {
+    progress.status(vertex, 'exporting layers');
     const images = await Promise.all(targets.map(({ session, target }) => storeImage(session, target)));
+    for (const image of images) progress.status(vertex, `exporting manifest ${image.manifestDigest}`);
     const platforms = images.map((image, i) => ({
       platform: formatPlatform(targets[i]!.target.stage.platform),
       imageId: image.id,
@@ -42,7 +45,8 @@ export async function exportImages(targets: readonly PlatformTarget[]): Promise<
     const ids = images.map((image) => image.id);
     let result: Omit<ExportResult, 'platforms'>;
     if (images.length === 1) {
-      for (const tag of options.tags) store.tag(tag, ids[0]!);
+      progress.status(vertex, `writing image ${ids[0]!}`);
+      for (const tag of options.tags) progress.status(vertex, `naming to ${store.tag(tag, ids[0]!)}`);
       result = { imageId: ids[0]!, manifestDigest: images[0]!.manifestDigest, tags: options.tags };
     } else {
       const index = imageIndexBytes(
@@ -52,7 +56,8 @@ export async function exportImages(targets: readonly PlatformTarget[]): Promise<
         })),
       );
       await store.writeBlob(index.bytes, { mediaType: MEDIA_TYPES.ociIndex });
-      for (const tag of options.tags) store.tagPlatforms(tag, ids);
+      progress.status(vertex, `exporting manifest list ${index.descriptor.digest}`);
+      for (const tag of options.tags) progress.status(vertex, `naming to ${store.tagPlatforms(tag, ids)}`);
       result = { imageId: index.descriptor.digest, manifestDigest: index.descriptor.digest, tags: options.tags };
     }
     const exportTarget: ExportTarget = {
@@ -86,6 +91,6 @@ async function storeImage(session: BuildSession, target: StageOutput): Promise<{
     rootfs: { type: 'layers', diff_ids: target.layers.map((chainId) => store.diffIdOf(chainId)) },
     history: historyOf(session, stage, created),
   };
-  const image = await store.putImage({ config, layers: target.layers });
+  const image = await store.putImage({ config, layers: target.layers, annotations: options.annotations });
   return { ...image, manifestSize: (await store.readBlob(image.manifestDigest)).length };
 }

@@ -2,11 +2,15 @@ import { cpus } from 'node:os';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import { parseExtraHost, type ExtraHost } from '../executor/index.js';
+import { normalizeTagName } from '../image/reference.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { OutputSpec } from '../exporter/index.js';
 import type { NetworkMode } from '../network-mode.js';
 import type { BuildEventListener } from './events.js';
 import { parseNamedContexts, type NamedContext } from './named-context.js';
+
+
+import type { Ulimit } from '../executor/types.js';
 
 export type { OutputSpec };
 
@@ -69,6 +73,12 @@ export interface BuildOptions {
   buildContexts?: Record<string, string>;
   /** Entitlements (`--allow security.insecure`, `network.host`). */
   allow?: string[];
+  /** Size in bytes of each RUN step's /dev/shm (`--shm-size`); default 64 MiB. */
+  shmSize?: number;
+  /** Resource limits of each RUN step's processes (`--ulimit nofile=1024:2048`). */
+  ulimits?: Ulimit[];
+  /** Annotations of the image manifest (`--annotation KEY=VALUE`). */
+  annotations?: Record<string, string>;
   /** Resource limits of each RUN step (`--memory` in bytes, `--cpu-quota`/`--cpu-period` in µs, `--cpuset-cpus`, `--pids-limit`). */
   limits?: { memory?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pids?: number };
   /** Registries reached over plain HTTP (`--insecure-registry`); loopback hosts always are. */
@@ -97,7 +107,8 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts' | 'addHosts'>> {
+export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts' | 'addHosts' | 'shmSize'>> {
+  shmSize?: number;
   cacheTo: NormalizedCacheExportSpec[];
   buildContexts: Record<string, NamedContext>;
   extraHosts: ExtraHost[];
@@ -128,13 +139,15 @@ function withAgentSocket(source: SshSource): SshSource {
 export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOptions {
   const platforms = targetPlatforms(options.platform);
   const allow = options.allow ?? [];
+  const tags = options.tags ?? [];
+  checkTags(tags, options.outputs ?? []);
   const maxParallelism = options.maxParallelism ?? cpus().length;
   if (!Number.isInteger(maxParallelism) || maxParallelism < 1) {
     throw new UsageError(`--max-parallelism must be a positive whole number, got ${options.maxParallelism}`);
   }
   return {
     ...options,
-    tags: options.tags ?? [],
+    tags,
     buildArgs: options.buildArgs ?? {},
     noCache: options.noCache ?? false,
     noCacheFilter: options.noCacheFilter ?? [],
@@ -150,6 +163,8 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     insecureRegistries: options.insecureRegistries ?? [],
     cacheTo: (options.cacheTo ?? []).map((spec) => ({ ...spec, mode: spec.mode ?? 'min' })),
     cacheFrom: options.cacheFrom ?? [],
+    ulimits: options.ulimits ?? [],
+    annotations: options.annotations ?? {},
     maxParallelism,
     platforms,
     platform: platforms[0]!,
@@ -168,6 +183,19 @@ function targetPlatforms(given: string | string[] | undefined): Platform[] {
     platforms.set(formatPlatform(platform), platform);
   }
   return platforms.size > 0 ? [...platforms.values()] : [hostPlatform()];
+}
+
+/** Names are checked before any work: a bad `-t` or a push without a name must not cost a whole build first. */
+function checkTags(tags: string[], outputs: OutputSpec[]): void {
+  for (const tag of tags) {
+    try {
+      normalizeTagName(tag);
+    } catch (err) {
+      throw new UsageError(`invalid tag "${tag}": ${err instanceof Error ? err.message.replace(/^invalid reference "[^"]*": /, '') : String(err)}`, { cause: err });
+    }
+  }
+  const pushes = outputs.some((o) => o.type === 'registry' || (o.type === 'image' && o.push === true));
+  if (pushes && tags.length === 0) throw new UsageError('pushing needs a name: add -t REGISTRY/NAME:TAG');
 }
 
 function platformFlag(text: string): Platform {

@@ -54,6 +54,8 @@ export async function executeRun(
       await writeFile(hostPath, file.content, { mode: file.mode });
       mounts.push({ type: 'bind', source: hostPath, target: file.path, readonly: true });
     }
+    // --shm-size: a tmpfs of that size over the sandbox's own /dev/shm.
+    if (options.shmSize !== undefined) mounts.push({ type: 'tmpfs', target: '/dev/shm', size: options.shmSize });
     const lowerdirs = parent ? store.lowerdirs(parent) : [store.emptyDir()];
     const tail: string[] = [];
     const result = await withCacheLocks(ctx, step, () => runSandboxed({
@@ -67,6 +69,7 @@ export async function executeRun(
       security: step.security,
       mounts,
       ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.ulimits.length > 0 ? { ulimits: options.ulimits } : {}),
       signal: ctx.signal,
       onOutput: (stream, data) => {
         const text = data.toString('utf8');

@@ -1,10 +1,10 @@
 import type { Stage, Step } from '../frontend/index.js';
-import { assertNever, UsageError } from '../errors.js';
+import { assertNever, TsbuildError, UsageError } from '../errors.js';
 import { formatPlatform } from '../platform.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
-import { BuildStepError } from './errors.js';
+import { BuildCanceledError, BuildStepError } from './errors.js';
 import type { StepInfo, VertexInfo } from './events.js';
 import { executeRun } from './run-step.js';
 import type { BuildSession, StageOutput } from './session.js';
@@ -79,7 +79,13 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     const fail: StepFailure = (message, cause) =>
       new BuildStepError({ message, step: vertex.name, range: step.range, dockerfile: session.graph.dockerfile, cause });
     const parent = layers.at(-1) ?? null;
-    const stepKey = await keyOfStep(session.keys, step, key, stage.platform);
+    // The key reads the step's sources (COPY's files): a missing one fails this step, named
+    // with its Dockerfile line like any other step failure.
+    const stepKey = await keyOfStep(session.keys, step, key, stage.platform).catch((err: unknown) => {
+      if (err instanceof BuildStepError || !(err instanceof TsbuildError) || err instanceof BuildCanceledError) throw err;
+      session.progress.failed(vertex, err.message);
+      throw fail(err.message, err);
+    });
     const started = Date.now();
     const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
     if (found.hit !== null) {

@@ -19,7 +19,7 @@ export interface LayerContext {
 
 /** What a RUN step may use: the layer context plus the sandbox's inputs and its progress log. */
 export interface RunContext extends LayerContext {
-  options: Pick<NormalizedBuildOptions, 'sourceDateEpoch' | 'allow' | 'network' | 'extraHosts' | 'limits' | 'secrets' | 'ssh'>;
+  options: Pick<NormalizedBuildOptions, 'sourceDateEpoch' | 'allow' | 'network' | 'extraHosts' | 'limits' | 'ulimits' | 'shmSize' | 'secrets' | 'ssh'>;
   progress: Pick<ProgressEmitter, 'log'>;
   /** For error excerpts. */
   dockerfile: { name: string; lines: string[] };

@@ -1,6 +1,7 @@
 // Argument parsing shared by the store subcommands: node:util parseArgs plus the global
-// --root, with parse failures turned into usage errors that show the command's help.
+// --root, with parse failures turned into usage errors that name the flag and show the usage line.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseFlags } from '../cli/parse-flags.js';
 import { UsageError } from '../errors.js';
 import { resolveStoreRoot } from './root.js';
 import { releaseReserveIfShort, reportingNoSpace } from './disk-space.js';
@@ -18,11 +19,7 @@ export function parseStoreArgs<O extends Options>(
   options: O,
   usage: string,
 ): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
-  try {
-    return parseArgs({ args: argv, options: { ...options, ...ROOT_OPTION }, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usage}`, { cause: err });
-  }
+  return parseFlags(argv, { ...options, ...ROOT_OPTION }, usage);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface PutImageOptions {
   config: ImageConfig | Uint8Array;
   /** Chain IDs of the layers, base first (each chain ID names its whole stack). */
   layers: readonly string[];
+  /** Annotations of the manifest (`--annotation`). */
+  annotations?: Record<string, string>;
 }
 
 export interface ResolvedImage {
@@ -64,6 +66,7 @@ export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promis
     mediaType: MEDIA_TYPES.ociManifest,
     config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256(configBytes), size: configBytes.length },
     layers: layers.map((l) => ({ mediaType: MEDIA_TYPES.ociLayer, digest: l.diffId, size: l.size })),
+    ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   return ctx.leases.withLease(async () => {
@@ -74,6 +77,10 @@ export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promis
         const insert = ctx.db
           .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, created) VALUES (?, ?, ?)')
           .run(config.digest, stored.digest, Date.now());
+        // A rebuilt image (same config) takes the manifest it was built with now: its annotations may differ.
+        if (insert.changes === 0 && !(opts.config instanceof Uint8Array)) {
+          ctx.db.prepare('UPDATE images SET manifest_digest = ? WHERE id = ?').run(stored.digest, config.digest);
+        }
         if (insert.changes > 0) {
           const addLayer = ctx.db.prepare('INSERT INTO image_layers (image_id, idx, chain_id) VALUES (?, ?, ?)');
           opts.layers.forEach((chainId, idx) => addLayer.run(config.digest, idx, chainId));

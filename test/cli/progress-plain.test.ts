@@ -54,12 +54,12 @@ describe('plain progress', () => {
     expect(out.text()).toBe('#2 [build 2/3] RUN make\n#2 ERROR: process "/bin/sh -c make" exited with code 2\n\n');
   });
 
-  it('prefixes every complete output line with #N', () => {
+  it('prefixes every complete output line with #N and the seconds since the step started', () => {
     const out = capture();
     const render = plainRenderer(out.write);
     render(log(run, 'cc -c a.c\ncc -c b.c\n'));
     render(log(run, 'warning: unused\r\n', 'stderr'));
-    expect(out.text()).toBe('#2 cc -c a.c\n#2 cc -c b.c\n#2 warning: unused\n');
+    expect(out.text()).toBe('#2 0.000 cc -c a.c\n#2 0.000 cc -c b.c\n#2 0.000 warning: unused\n');
   });
 
   it('holds back a partial line until the rest of it arrives', () => {
@@ -70,7 +70,7 @@ describe('plain progress', () => {
     render(log(run, ' 50%'));
     expect(out.text()).toBe('');
     render(log(run, ' 100%\nnext'));
-    expect(out.text()).toBe('#2 Downloading 50% 100%\n');
+    expect(out.text()).toBe('#2 0.000 Downloading 50% 100%\n');
   });
 
   it('flushes a partial last line before DONE', () => {
@@ -79,7 +79,7 @@ describe('plain progress', () => {
     render({ type: 'vertex-start', vertex: run, time: 0 });
     render(log(run, 'line one\nno newline at end'));
     render({ type: 'vertex-done', vertex: run, durationMs: 1500, time: 0 });
-    expect(out.text()).toBe('#2 [build 2/3] RUN make\n#2 line one\n#2 no newline at end\n#2 DONE 1.5s\n\n');
+    expect(out.text()).toBe('#2 [build 2/3] RUN make\n#2 0.000 line one\n#2 0.000 no newline at end\n#2 DONE 1.5s\n\n');
   });
 
   it('flushes a partial last line before ERROR', () => {
@@ -87,7 +87,7 @@ describe('plain progress', () => {
     const render = plainRenderer(out.write);
     render(log(run, 'make: *** [all] Error 2'));
     render({ type: 'vertex-error', vertex: run, message: 'exit code 2', durationMs: 0, time: 0 });
-    expect(out.text()).toBe('#2 make: *** [all] Error 2\n#2 ERROR: exit code 2\n\n');
+    expect(out.text()).toBe('#2 0.000 make: *** [all] Error 2\n#2 ERROR: exit code 2\n\n');
   });
 
   it('keeps partial lines of concurrent vertices apart', () => {
@@ -97,7 +97,24 @@ describe('plain progress', () => {
     render(log(run, 'beta '));
     render(log(load, 'one\n'));
     render(log(run, 'two\n'));
-    expect(out.text()).toBe('#1 alpha one\n#2 beta two\n');
+    expect(out.text()).toBe('#1 0.000 alpha one\n#2 0.000 beta two\n');
+  });
+
+  it('prints the elapsed time of a line as BuildKit does (#5 0.532 output)', () => {
+    const out = capture();
+    const render = plainRenderer(out.write);
+    render({ type: 'vertex-start', vertex: run, time: 1000 });
+    render({ type: 'vertex-log', vertex: run, stream: 'stdout', data: 'output\n', time: 1532 });
+    render({ type: 'vertex-log', vertex: run, stream: 'stdout', data: 'later\n', time: 3000 });
+    expect(out.text()).toBe('#2 [build 2/3] RUN make\n#2 0.532 output\n#2 2.000 later\n');
+  });
+
+  it('prints sub-tasks as "done" lines and a canceled vertex as CANCELED', () => {
+    const out = capture();
+    const render = plainRenderer(out.write);
+    render({ type: 'vertex-status', vertex: run, name: 'writing image sha256:abc', time: 0 });
+    render({ type: 'vertex-canceled', vertex: load, durationMs: 5, time: 5 });
+    expect(out.text()).toBe('#2 writing image sha256:abc done\n#1 CANCELED\n\n');
   });
 
   it('prints a partial line only once when a vertex ends', () => {

@@ -243,3 +243,55 @@ describe('createRenderer', () => {
     expect(quiet.frames).toEqual([]);
   });
 });
+
+describe('tty progress while a step is silent', () => {
+  it('redraws ten times a second with a ticking timer, no events needed', () => {
+    const stream = fakeStream();
+    const { onEvent, finish } = ttyRenderer(asStream(stream));
+    onEvent(start(make));
+    vi.advanceTimersByTime(1_000);
+    expect(stream.frames.length).toBe(10);
+    expect(last(stream)[1]).toMatch(/RUN make +1\.0s$/);
+    vi.advanceTimersByTime(4_000);
+    expect(last(stream)[1]).toMatch(/RUN make +5\.0s$/);
+    finish();
+    const frames = stream.frames.length;
+    vi.advanceTimersByTime(1_000);
+    expect(stream.frames.length).toBe(frames);
+  });
+
+  it('keeps the last lines of a running step under it', () => {
+    const stream = fakeStream();
+    const { onEvent, finish } = ttyRenderer(asStream(stream));
+    onEvent(start(make));
+    onEvent({ type: 'vertex-log', vertex: make, stream: 'stdout', data: 'compiling a.c\ncompiling b.c\n', time: T0 });
+    vi.advanceTimersByTime(100);
+    expect(last(stream).slice(2)).toEqual([' => => # compiling a.c', ' => => # compiling b.c']);
+    finish();
+  });
+
+  it("ends like BuildKit's export: writing image, naming to", () => {
+    const stream = fakeStream(120);
+    const { onEvent, finish } = ttyRenderer(asStream(stream));
+    const exporting: VertexInfo = { number: 4, name: 'exporting to image' };
+    onEvent(start(exporting));
+    onEvent({ type: 'vertex-status', vertex: exporting, name: 'writing image sha256:abc', time: T0 });
+    onEvent({ type: 'vertex-status', vertex: exporting, name: 'naming to docker.io/library/app:1', time: T0 });
+    onEvent({ type: 'vertex-done', vertex: exporting, durationMs: 10, time: T0 + 10 });
+    finish();
+    expect(last(stream).slice(1)).toEqual([
+      expect.stringMatching(/^=> exporting to image +0\.0s$/),
+      ' => => writing image sha256:abc',
+      ' => => naming to docker.io/library/app:1',
+    ]);
+  });
+
+  it('marks a canceled step CANCELED', () => {
+    const stream = fakeStream();
+    const { onEvent, finish } = ttyRenderer(asStream(stream));
+    onEvent(start(make));
+    onEvent({ type: 'vertex-canceled', vertex: make, durationMs: 10, time: T0 + 10 });
+    finish();
+    expect(last(stream)[1]).toMatch(/RUN make +CANCELED$/);
+  });
+});

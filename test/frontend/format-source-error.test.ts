@@ -38,8 +38,8 @@ describe('formatSourceError', () => {
     expect(out).toContain('   2 | >>> COPY --bad \\\n   3 | >>>   a b\n');
   });
 
-  it('prints only the file name when the error has no range', () => {
+  it('prints only the message when the error has no range', () => {
     const err = new DockerfileError('file with no instructions', { code: 'dockerfile-syntax', file: 'Dockerfile' });
-    expect(formatSourceError(err, [''])).toBe('Dockerfile\nERROR: file with no instructions\n');
+    expect(formatSourceError(err, [''])).toBe('ERROR: file with no instructions\n');
   });
 });

@@ -64,7 +64,8 @@ describe('store commands', () => {
 
   it('reports bad usage as usage errors', async () => {
     await expect(run('tag', ['--root', t.root, 'app:1'])).rejects.toThrow(UsageError);
-    await expect(run('save', ['--root', t.root, 'app:1'])).rejects.toThrow('-o FILE is required');
+    // Without -o, save writes to stdout (tested through the CLI in test/cli/docker-habits.test.ts).
+    await expect(run('save', ['--root', t.root, '--format', 'tar', 'app:1'])).rejects.toThrow('--format must be docker or oci');
     await expect(run('prune', ['--root', t.root, '--keep-storage', 'lots'])).rejects.toThrow('invalid size "lots"');
     await expect(run('prune', ['--root', t.root, '--filter', 'label=x'])).rejects.toThrow('unsupported filter');
     await expect(run('images', ['--root', t.root, '--bogus'])).rejects.toThrow(UsageError);

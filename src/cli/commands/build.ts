@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/options.js';
 import type { Command } from '../command.js';
-import { parseByteSize, parseCacheFrom, parsePidsLimit, parseCacheTo, parseKeyValues, parseOutput, parseSecret, parseSsh } from '../flag-values.js';
+import {
+  parseAnnotations, parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parsePidsLimit, parseSecret, parseSsh, parseUlimit,
+} from '../flag-values.js';
+import { parseFlags } from '../parse-flags.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 import { createRenderer, type ProgressMode } from '../progress/index.js';
 import { reportError } from '../report-error.js';
@@ -51,12 +53,20 @@ options:
       --cpu-quota N / --cpu-period N   CFS quota and period of each RUN step (µs)
       --cpuset-cpus LIST       CPUs RUN steps may use (e.g. 0-1)
       --pids-limit N           processes and threads each RUN step may have at once (0: no limit)
+      --shm-size SIZE          size of /dev/shm in RUN steps (default 64m)
+      --ulimit NAME=SOFT[:HARD]  a resource limit of RUN steps (e.g. nofile=1024:2048; repeatable)
+      --annotation K=V         add an annotation to the image manifest (repeatable; manifest:K=V too)
       --max-parallelism N      steps run at once (default: CPU count)
       --insecure-registry HOST plain HTTP to this registry (repeatable)
       --root DIR               store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
 
-exit codes: 0 built, 1 build failed, 2 bad usage or Dockerfile.
+Accepted and ignored, as docker habits: --rm, --force-rm, --load, --provenance=…, --sbom=….
+
+exit codes: 0 built, 1 build failed, 2 bad usage or Dockerfile, 130 canceled (Ctrl-C).
 `;
+
+/** Docker/buildx flags that describe what tsbuild always does (or cannot do), accepted and ignored. */
+const DOCKER_NO_OPS = ['--rm', '--force-rm', '--load', '--provenance', '--sbom'];
 
 const PROGRESS_MODES = new Set<ProgressMode>(['auto', 'tty', 'plain', 'rawjson', 'quiet']);
 
@@ -67,10 +77,9 @@ async function readStdin(): Promise<string> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       tag: { type: 'string', short: 't', multiple: true },
       file: { type: 'string', short: 'f' },
       'build-arg': { type: 'string', multiple: true },
@@ -103,10 +112,15 @@ async function run(argv: string[]): Promise<number> {
       'cpu-period': { type: 'string' },
       'cpuset-cpus': { type: 'string' },
       'pids-limit': { type: 'string' },
+      'shm-size': { type: 'string' },
+      ulimit: { type: 'string', multiple: true },
+      annotation: { type: 'string', multiple: true },
       root: { type: 'string' },
       ...INSECURE_REGISTRY_OPTION,
     },
-  });
+    usage,
+    { ignored: DOCKER_NO_OPS },
+  );
   if (positionals.length !== 1) {
     throw new UsageError(`tsbuild build needs exactly one CONTEXT argument (got ${positionals.length}); e.g. tsbuild build -t myapp .`);
   }
@@ -145,6 +159,9 @@ async function run(argv: string[]): Promise<number> {
   if (values.platform !== undefined) options.platform = values.platform;
   if (values.root !== undefined) options.root = values.root;
   if (values['insecure-registry']) options.insecureRegistries = values['insecure-registry'];
+  if (values['shm-size'] !== undefined) options.shmSize = parseByteSize('--shm-size', values['shm-size']);
+  if (values.ulimit) options.ulimits = values.ulimit.map(parseUlimit);
+  if (values.annotation) options.annotations = parseAnnotations(values.annotation);
   if (values['max-parallelism'] !== undefined) options.maxParallelism = Number(values['max-parallelism']);
 
   const limits = {
@@ -160,6 +177,16 @@ async function run(argv: string[]): Promise<number> {
   const renderer = createRenderer(progress, process.stderr);
   const trace = traceFiles({ trace: values.trace, report: values.report });
   options.onEvent = trace ? (e) => (renderer.onEvent(e), trace.onEvent(e)) : renderer.onEvent;
+  // Ctrl-C or SIGTERM cancels: running steps are stopped and cleaned up, the build rejects
+  // with BuildCanceledError (exit 130). A second one does not wait for the cleanup.
+  const cancel = new AbortController();
+  const onSignal = (): void => {
+    if (cancel.signal.aborted) process.exit(130);
+    cancel.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  options.signal = cancel.signal;
   try {
     const result = await build(options).finally(() => trace?.write());
     renderer.finish();
@@ -172,6 +199,9 @@ async function run(argv: string[]): Promise<number> {
     renderer.finish();
     printCheckFailure(err, progress);
     return reportError(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

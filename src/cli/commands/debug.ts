@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { assertNever, UsageError } from '../../errors.js';
 import {
   buildGraph, DockerfileError, formatSourceError, parseDockerfile, sourceLines, type BuildGraph, type Stage, type StageBase,
@@ -9,6 +8,7 @@ import {
 import { formatPlatform, hostPlatform } from '../../platform.js';
 import type { Command } from '../command.js';
 import { parseKeyValues } from '../flag-values.js';
+import { parseFlags, usageHint } from '../parse-flags.js';
 
 const usage = `usage: tsbuild debug graph [OPTIONS] [CONTEXT]
 
@@ -27,21 +27,24 @@ export const command: Command = {
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
+    if (sub?.startsWith('-')) throw new UsageError(`unknown flag: ${sub}\n${usageHint(usage)}`);
     if (sub !== 'graph') throw new UsageError(`unknown debug subcommand ${JSON.stringify(sub ?? '')}; try: tsbuild debug graph`);
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
+    const { values, positionals } = parseFlags(
+      rest,
+      {
         file: { type: 'string', short: 'f' },
         target: { type: 'string' },
         'build-arg': { type: 'string', multiple: true },
         json: { type: 'boolean' },
       },
-    });
+      usage,
+    );
     if (positionals.length > 1) throw new UsageError(`expected at most one CONTEXT, got ${positionals.length}\n\n${usage}`);
     const context = positionals[0] ?? '.';
     const file = values.file ?? dockerfileIn(context);
-    const text = await readFile(file, 'utf8');
+    const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot read the Dockerfile ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, { cause: err });
+    });
     const lines = sourceLines(text);
     try {
       const parsed = parseDockerfile(text, { name: file });

@@ -1,22 +1,78 @@
 import type { Command } from '../command.js';
-import { familiarRepository, parseReference } from '../../image/reference.js';
-import { formatPlatform } from '../../platform.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { listImages, type ImageFilters, type ImageListEntry } from '../../api/images.js';
+import { UsageError } from '../../errors.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import { formatAge, formatBytes } from '../../store/units.js';
+import { alignColumns, formatItems } from '../format-output.js';
 
-const usage = `usage: tsbuild images [--json] [-q]
+const usage = `usage: tsbuild images [OPTIONS] [REPOSITORY[:TAG]]
 
 Lists the images in the store, one row per name; PLATFORM lists every platform a
 multi-platform name holds (its row shows the image of this machine's platform).
 
 options:
-      --json       one JSON array: Id, RepoTags, Platforms, Created, Size
-  -q, --quiet      print only image IDs
-      --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
+  -q, --quiet            print only image IDs
+  -f, --filter K=V       dangling=true|false, reference=PATTERN, label=KEY[=VALUE] (repeatable)
+      --format TEMPLATE  a Go template ({{.Repository}}:{{.Tag}}, {{.ID}}), "table …" or json
+      --no-trunc         full image IDs
+      --json             one JSON array: Id, RepoTags, Platforms, Created, Size
+      --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('')).join('\n');
+/** One line of `docker images`, with docker's field names (what --format sees). */
+interface ImageRow {
+  Containers: string;
+  CreatedAt: string;
+  CreatedSince: string;
+  Digest: string;
+  ID: string;
+  Repository: string;
+  SharedSize: string;
+  Size: string;
+  Tag: string;
+  UniqueSize: string;
+  Platform: string;
+  VirtualSize: string;
+}
+
+const HEADERS: Record<string, string> = { ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT' };
+
+function rows(images: ImageListEntry[], noTrunc: boolean): ImageRow[] {
+  return images.flatMap((img) => {
+    const common = {
+      Containers: 'N/A',
+      CreatedAt: new Date(img.created).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+      CreatedSince: formatAge(img.created),
+      Digest: img.manifestDigest,
+      ID: noTrunc ? img.id : img.id.slice(7, 19),
+      Platform: img.platforms.join(','),
+      SharedSize: 'N/A',
+      Size: formatBytes(img.size),
+      UniqueSize: 'N/A',
+      VirtualSize: formatBytes(img.size),
+    };
+    if (img.repoTags.length === 0) return [{ ...common, Repository: '<none>', Tag: '<none>' }];
+    return img.repoTags.map((t) => {
+      const colon = t.lastIndexOf(':');
+      return { ...common, Repository: t.slice(0, colon), Tag: t.slice(colon + 1) };
+    });
+  });
+}
+
+function parseFilters(values: string[], positional: string | undefined): ImageFilters {
+  const filters: ImageFilters = {};
+  for (const f of values) {
+    const eq = f.indexOf('=');
+    const [key, value] = eq < 0 ? [f, ''] : [f.slice(0, eq), f.slice(eq + 1)];
+    if (key === 'dangling') {
+      if (value !== 'true' && value !== 'false') throw new UsageError(`--filter dangling=${value}: use dangling=true or dangling=false`);
+      filters.dangling = value === 'true';
+    } else if (key === 'reference' && value) (filters.reference ??= []).push(value);
+    else if (key === 'label' && value) (filters.label ??= []).push(value);
+    else throw new UsageError(`--filter "${f}" is not supported; use dangling=true|false, reference=PATTERN or label=KEY[=VALUE]`);
+  }
+  // `images REPO` lists every tag of REPO; `images REPO:TAG` that one.
+  if (positional !== undefined) (filters.reference ??= []).push(positional);
+  return filters;
 }
 
 export const command: Command = {
@@ -24,51 +80,48 @@ export const command: Command = {
   summary: 'List images',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } }, usage);
-    requireCount(positionals, usage, { min: 0 });
-    return withStore(values, async (store) => {
-      // Images held only as another platform of a name show on that name's row.
-      const platformsOf = (name: string): string[] => store.imagesOfName(name).map((m) => m.platform);
-      const ownPlatform = (id: string): string[] => {
-        const config = store.resolveImage(id)?.config;
-        return config ? [formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })] : [];
-      };
-      const all = store.listImages();
-      const members = new Set(
-        all.flatMap((img) => img.tags.flatMap((t) => store.imagesOfName(t).map((m) => m.image.id))),
-      );
-      const images = all.filter((img) => img.tags.length > 0 || !members.has(img.id));
-      if (values.json) {
-        const out = images.map((img) => ({
-          Id: img.id,
-          RepoTags: img.tags.map((t) => {
-            const ref = parseReference(t);
-            return `${familiarRepository(ref)}:${ref.tag ?? 'latest'}`;
-          }),
-          Platforms: img.tags.length > 0 ? [...new Set(img.tags.flatMap(platformsOf))] : ownPlatform(img.id),
-          ManifestDigest: img.manifestDigest,
-          Created: new Date(img.created).toISOString(),
-          Size: img.size,
-        }));
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-        return 0;
-      }
-      if (values.quiet) {
-        for (const img of images) process.stdout.write(`${img.id.slice(7, 19)}\n`);
-        return 0;
-      }
-      const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'PLATFORM', 'CREATED', 'SIZE']];
-      for (const img of images) {
-        const id = img.id.slice(7, 19);
-        const common = [formatAge(img.created), formatBytes(img.size)];
-        if (img.tags.length === 0) rows.push(['<none>', '<none>', id, ownPlatform(img.id).join(','), ...common]);
-        for (const t of img.tags) {
-          const ref = parseReference(t);
-          rows.push([familiarRepository(ref), ref.tag ?? '<none>', id, platformsOf(t).join(','), ...common]);
-        }
-      }
-      process.stdout.write(`${table(rows)}\n`);
-      return 0;
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      {
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        filter: { type: 'string', short: 'f', multiple: true },
+        format: { type: 'string' },
+        'no-trunc': { type: 'boolean' },
+        all: { type: 'boolean', short: 'a' },
+      },
+      usage,
+    );
+    requireCount(positionals, usage, { min: 0, max: 1 });
+    const images = await listImages({
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      filters: parseFilters(values.filter ?? [], positionals[0]),
     });
+    if (values.json) {
+      const out = images.map((img) => ({
+        Id: img.id,
+        RepoTags: img.repoTags,
+        Platforms: img.platforms,
+        ManifestDigest: img.manifestDigest,
+        Created: new Date(img.created).toISOString(),
+        Size: img.size,
+      }));
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      return 0;
+    }
+    const noTrunc = values['no-trunc'] ?? false;
+    if (values.quiet) {
+      // One line per image, as docker -q does, even when it has several names.
+      for (const img of images) process.stdout.write(`${noTrunc ? img.id : img.id.slice(7, 19)}\n`);
+      return 0;
+    }
+    const table = rows(images, noTrunc);
+    if (values.format !== undefined) {
+      process.stdout.write(formatItems(values.format, table, HEADERS));
+      return 0;
+    }
+    const lines = ['REPOSITORY\tTAG\tIMAGE ID\tPLATFORM\tCREATED\tSIZE', ...table.map((r) => [r.Repository, r.Tag, r.ID, r.Platform, r.CreatedSince, r.Size].join('\t'))];
+    process.stdout.write(alignColumns(lines));
+    return 0;
   },
 };

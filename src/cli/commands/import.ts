@@ -1,14 +1,15 @@
 import type { Command } from '../command.js';
+import { importImage } from '../../api/transfer.js';
 import { UsageError } from '../../errors.js';
 import { platformOption } from '../platform-option.js';
-import { importRootfs } from '../../image/import-rootfs.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 
-const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR
+const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR|-
 
-Creates a one-layer image from a root filesystem (a tar, gzipped or not, or a directory)
-and prints its ID. A name keeps its images of other platforms: importing arm64 files with
---platform linux/arm64 under a name that holds an amd64 image makes it a multi-platform name.
+Creates a one-layer image from a root filesystem (a tar, gzipped or not, a directory, or
+- for a tar on stdin) and prints its ID. A name keeps its images of other platforms:
+importing arm64 files with --platform linux/arm64 under a name that holds an amd64 image
+makes it a multi-platform name.
 
 options:
   -t, --tag NAME[:TAG]       name the image (repeatable)
@@ -31,16 +32,15 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { tag: { type: 'string', short: 't', multiple: true }, platform: { type: 'string' } }, usage);
     requireCount(positionals, usage, { min: 1 });
-    const platform = values.platform === undefined ? undefined : platformOption(values.platform);
-    return withStore(values, async (store) => {
-      const result = await importRootfs(store, {
-        source: positionals[0]!,
-        tags: values.tag ?? [],
-        created: createdTime(),
-        ...(platform ? { platform } : {}),
-      });
-      process.stdout.write(`${result.id}\n`);
-      return 0;
+    const source = positionals[0] === '-' ? process.stdin : positionals[0]!;
+    if (source === process.stdin && process.stdin.isTTY) throw new UsageError('import - reads a tar from stdin, but stdin is a terminal; pipe a tar in');
+    const result = await importImage(source, {
+      tags: values.tag ?? [],
+      created: createdTime(),
+      ...(values.platform !== undefined ? { platform: platformOption(values.platform) } : {}),
+      ...(values.root !== undefined ? { root: values.root } : {}),
     });
+    process.stdout.write(`${result.id}\n`);
+    return 0;
   },
 };

@@ -1,12 +1,10 @@
 import type { Command } from '../command.js';
-import { familiarReference, parseReference } from '../../image/reference.js';
-import { formatPlatform } from '../../platform.js';
-import { ImageNotFoundError, StoreError } from '../../store/errors.js';
+import { inspectImage } from '../../api/images.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { formatItems } from '../format-output.js';
 import { platformOption } from '../platform-option.js';
-import type { ResolvedImage, Store } from '../../store/index.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
 
-const usage = `usage: tsbuild inspect [--platform OS/ARCH] IMAGE...
+const usage = `usage: tsbuild inspect [OPTIONS] IMAGE...
 
 Prints a JSON array describing the images, shaped like \`docker inspect\`:
 Id, RepoTags, Created, Config, RootFS, History, Size, the manifest digest, and the
@@ -15,51 +13,36 @@ this machine's platform's image unless --platform picks another.
 
 options:
       --platform OS/ARCH   the platform's image of a multi-platform name
-      --root DIR   store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
+  -f, --format TEMPLATE  a Go template per image ({{.Id}}, {{json .Config}}, {{.Config.Env}}, …) or json
+      --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
-function describe(store: Store, image: ResolvedImage): Record<string, unknown> {
-  const { config } = image;
-  return {
-    Id: image.id,
-    RepoTags: image.tags.map((t) => familiarReference(parseReference(t))),
-    RepoDigests: [],
-    ManifestDigest: image.manifestDigest,
-    Created: config.created ?? null,
-    Author: config.author ?? '',
-    Architecture: config.architecture,
-    ...(config.variant ? { Variant: config.variant } : {}),
-    Os: config.os,
-    Config: config.config,
-    RootFS: { Type: config.rootfs.type, Layers: config.rootfs.diff_ids },
-    History: config.history ?? [],
-    Size: image.chainIds.reduce((sum, chainId) => sum + (store.getLayer(chainId)?.size ?? 0), 0),
-    Metadata: { Stored: new Date(image.created).toISOString() },
-  };
-}
+const CONFIG_DEFAULTS = {
+  User: '', Env: [], Cmd: [], Entrypoint: [], WorkingDir: '', Labels: {}, ExposedPorts: {}, Volumes: {}, OnBuild: [], StopSignal: '', Shell: [],
+};
 
 export const command: Command = {
   name: 'inspect',
   summary: 'Show details of images as JSON',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { platform: { type: 'string' } }, usage);
-    const platform = values.platform === undefined ? undefined : platformOption(values.platform);
+    const { values, positionals } = parseStoreArgs(argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' }, platform: { type: 'string' } }, usage);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    return withStore(values, async (store) => {
-      const out: Record<string, unknown>[] = [];
-      for (const ref of positionals) {
-        const found = platform ? store.resolveImageFor(ref, platform) : { image: store.resolveImage(ref), held: [] };
-        if (!found.image) {
-          if (platform && found.held.length > 0) {
-            throw new StoreError(`${ref} holds no ${formatPlatform(platform)} image (it holds ${found.held.join(', ')})`);
-          }
-          throw new ImageNotFoundError(ref);
-        }
-        const platforms = store.imagesOfName(ref).map((m) => m.platform);
-        out.push({ ...describe(store, found.image), ...(platforms.length > 1 ? { Platforms: platforms } : {}) });
-      }
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      return 0;
+    const images = await inspectImage(positionals, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(values.platform !== undefined ? { platform: platformOption(values.platform) } : {}),
     });
+    if (values.format === undefined || values.format === 'json') {
+      process.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
+      return 0;
+    }
+    const items = images.map((image) => {
+      // docker's Config is a struct: fields an image leaves out print as empty, not <no value>.
+      const item = { ...image, Config: { ...CONFIG_DEFAULTS, ...image.Config } };
+      // docker's field is Id; {{.ID}} is what people type after `docker images`.
+      Object.defineProperty(item, 'ID', { value: image.Id, enumerable: false });
+      return item;
+    });
+    process.stdout.write(formatItems(values.format, items));
+    return 0;
   },
 };

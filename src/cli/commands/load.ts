@@ -1,17 +1,17 @@
 import type { Command } from '../command.js';
-import { loadImages } from '../../image/load-images.js';
-import { familiarReference, parseReference } from '../../image/reference.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { loadImages } from '../../api/transfer.js';
 import { UsageError } from '../../errors.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { transferRenderer } from '../progress/transfer.js';
 
-const usage = `usage: tsbuild load -i FILE|DIR
+const usage = `usage: tsbuild load [-i FILE|DIR]
 
 Loads images from a docker-archive (docker save) or an OCI layout or archive, as a tar
-(gzipped or not) or a directory.
+(gzipped or not) or a directory; without -i, a tar on stdin (\`tsbuild save app | tsbuild load\`).
 
 options:
-  -i, --input PATH   the archive to read
-  -q, --quiet        print only image IDs
+  -i, --input PATH   the archive to read (default: stdin)
+  -q, --quiet        print only image IDs (and no per-layer progress on stderr)
       --root DIR     store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
@@ -25,20 +25,25 @@ export const command: Command = {
       usage,
     );
     requireCount(positionals, usage, { min: 0 });
-    const input = values.input;
-    if (input === undefined) throw new UsageError(`-i FILE is required (reading stdin is not supported)\n\n${usage}`);
-    return withStore(values, async (store) => {
-      // The images of a multi-platform name share it: the name is printed once.
-      const printed = new Set<string>();
-      for (const image of await loadImages(store, input)) {
-        if (values.quiet) process.stdout.write(`${image.id}\n`);
-        else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
-        for (const tag of values.quiet ? [] : image.tags.filter((t) => !printed.has(t))) {
-          printed.add(tag);
-          process.stdout.write(`Loaded image: ${familiarReference(parseReference(tag))}\n`);
-        }
+    if (values.input === undefined && process.stdin.isTTY) {
+      throw new UsageError('requested load from stdin, but stdin is a terminal: use -i FILE or pipe an archive in (tsbuild save app | tsbuild load)');
+    }
+    const input = values.input === undefined || values.input === '-' ? process.stdin : values.input;
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
+    const loaded = await loadImages(input, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
+    // The images of a multi-platform name share it: the name is printed once.
+    const printed = new Set<string>();
+    for (const image of loaded) {
+      if (values.quiet) process.stdout.write(`${image.id}\n`);
+      else if (image.tags.length === 0) process.stdout.write(`Loaded image ID: ${image.id}\n`);
+      for (const tag of values.quiet ? [] : image.tags.filter((t) => !printed.has(t))) {
+        printed.add(tag);
+        process.stdout.write(`Loaded image: ${tag}\n`);
       }
-      return 0;
-    });
+    }
+    return 0;
   },
 };

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../../errors.js';
 import { login } from '../../registry/index.js';
 import type { Command } from '../command.js';
@@ -26,16 +26,16 @@ export const command: Command = {
   summary: 'Log in to a registry',
   usage,
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
         username: { type: 'string', short: 'u' },
         password: { type: 'string', short: 'p' },
         'password-stdin': { type: 'boolean' },
         ...INSECURE_REGISTRY_OPTION,
       },
-    });
+      usage,
+    );
     const host = positionals[0];
     if (!host || positionals.length > 1) throw new UsageError(`tsbuild login needs one HOST\n\n${usage}`);
     if (!values.username) throw new UsageError('tsbuild login needs --username USER');

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { logout } from '../../registry/index.js';
 import type { Command } from '../command.js';
+import { parseFlags, usageHint } from '../parse-flags.js';
 
 const usage = `usage: tsbuild logout HOST
 
@@ -11,9 +12,11 @@ export const command: Command = {
   summary: 'Log out from a registry',
   usage,
   async run(argv) {
-    if (argv.length !== 1 || argv[0]!.startsWith('-')) throw new UsageError(`tsbuild logout needs one HOST\n\n${usage}`);
-    const removed = await logout(argv[0]!);
-    process.stderr.write(removed ? `Removed login credentials for ${argv[0]}\n` : `Not logged in to ${argv[0]}\n`);
+    const { positionals } = parseFlags(argv, {}, usage);
+    const host = positionals[0];
+    if (host === undefined || positionals.length !== 1) throw new UsageError(`tsbuild logout needs one HOST\n${usageHint(usage)}`);
+    const removed = await logout(host);
+    process.stderr.write(removed ? `Removed login credentials for ${host}\n` : `Not logged in to ${host}\n`);
     return 0;
   },
 };

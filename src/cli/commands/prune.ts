@@ -15,6 +15,7 @@ options:
   -a, --all                  remove all build cache
       --keep-storage SIZE    keep at most SIZE bytes (e.g. 10GB)
       --filter until=DUR     only what is older than DUR (e.g. 24h, 1h30m)
+  -f, --force                accepted for docker compatibility (prune never prompts)
       --json                 print what was removed as JSON
       --root DIR             store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
@@ -38,6 +39,7 @@ export const command: Command = {
       argv,
       {
         all: { type: 'boolean', short: 'a' },
+        force: { type: 'boolean', short: 'f' },
         'keep-storage': { type: 'string' },
         filter: { type: 'string', multiple: true },
         json: { type: 'boolean' },

@@ -1,9 +1,8 @@
-import { UsageError } from '../../errors.js';
-import { pullImage, pullPlatforms } from '../../registry/index.js';
-import { platformOption } from '../platform-option.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { pull } from '../../api/transfer.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import type { Command } from '../command.js';
-import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
+import { transferRenderer } from '../progress/transfer.js';
+import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 
 const usage = `usage: tsbuild pull [OPTIONS] REF
 
@@ -14,6 +13,7 @@ name keeps the platforms asked for, and an ID is printed for each.
 options:
       --platform P1[,P2…]        the platforms to keep from a multi-platform image (default: this machine's)
       --all-platforms            keep every platform of a multi-platform image
+  -q, --quiet                    no per-layer progress on stderr
       --insecure-registry HOST   talk plain HTTP to HOST (repeatable; loopback hosts always do)
       --root DIR                 store location`;
 
@@ -24,20 +24,19 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(
       argv,
-      { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' }, ...INSECURE_REGISTRY_OPTION },
+      { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, ...INSECURE_REGISTRY_OPTION },
       usage,
     );
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
     requireCount(positionals, usage, { min: 1 });
-    if (values['all-platforms'] && values.platform !== undefined) throw new UsageError('--platform and --all-platforms exclude each other');
-    const platforms = (values.platform ?? '').split(',').filter((p) => p.trim() !== '').map(platformOption);
-    return withStore(values, async (store) => {
-      const client = registryClientOptions(values);
-      const ids =
-        values['all-platforms'] || platforms.length > 1
-          ? await pullPlatforms(store, positionals[0]!, values['all-platforms'] ? 'all' : platforms, { client })
-          : [await pullImage(store, positionals[0]!, { ...(platforms[0] ? { platform: platforms[0] } : {}), client })];
-      for (const id of ids) process.stdout.write(`${id}\n`);
-      return 0;
-    });
+    const ids = await pull(positionals[0]!, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      ...(values.platform ? { platform: values.platform } : {}),
+      ...(values['all-platforms'] ? { allPlatforms: true } : {}),
+      insecureRegistries: values['insecure-registry'] ?? [],
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
+    for (const id of ids) process.stdout.write(`${id}\n`);
+    return 0;
   },
 };

@@ -1,7 +1,8 @@
-import { pushImage } from '../../registry/index.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { push } from '../../api/transfer.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 import type { Command } from '../command.js';
-import { INSECURE_REGISTRY_OPTION, registryClientOptions } from '../registry-options.js';
+import { transferRenderer } from '../progress/transfer.js';
+import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';
 
 const usage = `usage: tsbuild push [OPTIONS] NAME[:TAG] [REF]
 
@@ -10,6 +11,7 @@ manifest digest. Layers go up gzip-compressed, made once and remembered; blobs t
 registry has are skipped; the manifest goes last.
 
 options:
+  -q, --quiet                    no per-layer progress on stderr
       --insecure-registry HOST   talk plain HTTP to HOST (repeatable; loopback hosts always do)
       --root DIR                 store location`;
 
@@ -18,13 +20,16 @@ export const command: Command = {
   summary: 'Push an image to a registry',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { ...INSECURE_REGISTRY_OPTION }, usage);
+    const { values, positionals } = parseStoreArgs(argv, { quiet: { type: 'boolean', short: 'q' }, ...INSECURE_REGISTRY_OPTION }, usage);
+    const display = values.quiet ? undefined : transferRenderer(process.stderr);
     requireCount(positionals, usage, { min: 1, max: 2 });
     const [name, ref = name] = positionals as [string, string?];
-    return withStore(values, async (store) => {
-      const result = await pushImage(store, name, ref, { client: registryClientOptions(values) });
-      process.stdout.write(`${result.digest}\n`);
-      return 0;
-    });
+    const result = await push(name, ref, {
+      ...(values.root !== undefined ? { root: values.root } : {}),
+      insecureRegistries: values['insecure-registry'] ?? [],
+      ...(display ? { onProgress: display.onProgress } : {}),
+    }).finally(() => display?.finish());
+    process.stdout.write(`${result.digest}\n`);
+    return 0;
   },
 };

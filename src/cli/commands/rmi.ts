@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
-import { familiarReference, parseReference } from '../../image/reference.js';
 import { formatPlatform } from '../../platform.js';
 import { platformOption } from '../platform-option.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { removeImage } from '../../api/images.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild rmi [-f] [--platform OS/ARCH] IMAGE...
 
@@ -13,6 +13,7 @@ names; with several names that needs -f. Disk space comes back at the next \`tsb
 options:
   -f, --force              remove an image by ID even when several names point at it
       --platform OS/ARCH   remove only this platform's image from the name
+      --no-prune           accepted for docker compatibility (layers go at the next prune anyway)
       --root DIR           store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 export const command: Command = {
@@ -20,17 +21,16 @@ export const command: Command = {
   summary: 'Remove images',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' }, platform: { type: 'string' } }, usage);
+    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' }, 'no-prune': { type: 'boolean' }, platform: { type: 'string' } }, usage);
     const platform = values.platform === undefined ? undefined : platformOption(values.platform);
     requireCount(positionals, usage, { min: 1, max: Infinity });
-    return withStore(values, async (store) => {
-      for (const ref of positionals) {
-        const result = store.removeImage(ref, { force: values.force ?? false, ...(platform ? { platform } : {}) });
-        const which = platform ? ` (${formatPlatform(platform)})` : '';
-        for (const name of result.untagged) process.stdout.write(`Untagged: ${familiarReference(parseReference(name))}${which}\n`);
-        for (const id of result.deleted) process.stdout.write(`Deleted: ${id}\n`);
-      }
-      return 0;
-    }, { freesSpace: true });
+    const root = values.root !== undefined ? { root: values.root } : {};
+    for (const ref of positionals) {
+      const result = await removeImage(ref, { ...root, force: values.force ?? false, ...(platform ? { platform } : {}) });
+      const which = platform ? ` (${formatPlatform(platform)})` : '';
+      for (const name of result.untagged) process.stdout.write(`Untagged: ${name}${which}\n`);
+      for (const id of result.deleted) process.stdout.write(`Deleted: ${id}\n`);
+    }
+    return 0;
   },
 };

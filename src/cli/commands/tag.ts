@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
-import { ImageNotFoundError } from '../../store/errors.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { tagImage } from '../../api/images.js';
+import { UsageError } from '../../errors.js';
+import { normalizeTagName } from '../../image/reference.js';
+import { parseStoreArgs, requireCount } from '../../store/command-args.js';
 
 const usage = `usage: tsbuild tag SOURCE TARGET
 
@@ -18,13 +20,14 @@ export const command: Command = {
     const { values, positionals } = parseStoreArgs(argv, {}, usage);
     requireCount(positionals, usage, { min: 2 });
     const [source, target] = positionals as [string, string];
-    return withStore(values, async (store) => {
-      const image = store.resolveImage(source);
-      if (!image) throw new ImageNotFoundError(source);
-      const platforms = store.imagesOfName(source);
-      if (platforms.length > 1) store.tagPlatforms(target, platforms.map((m) => m.image.id));
-      else store.tag(target, image.id);
-      return 0;
-    });
+    // Checked first, as docker does: a bad name is an error whether or not SOURCE exists.
+    try {
+      normalizeTagName(target);
+    } catch (err) {
+      const why = err instanceof Error ? err.message.replace(/^invalid reference "[^"]*": /, '') : String(err);
+      throw new UsageError(`Error parsing reference: "${target}" is not a valid repository/tag: invalid reference format: ${why}`, { cause: err });
+    }
+    await tagImage(source, target, values.root !== undefined ? { root: values.root } : {});
+    return 0;
   },
 };

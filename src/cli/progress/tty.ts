@@ -7,16 +7,23 @@ interface VertexState {
   name: string;
   started: number;
   ended?: number;
-  status: 'running' | 'done' | 'cached' | 'error';
+  status: 'running' | 'done' | 'cached' | 'error' | 'canceled';
   tail: string[];
   partial: string;
+  /** Finished sub-tasks (`writing image sha256:…`), shown as `=> => name` under the vertex. */
+  subtasks: string[];
 }
 
 const TAIL_LINES = 6;
+/** BuildKit redraws a terminal ten times a second, so timers tick while a step is silent. */
+export const REDRAW_MS = 100;
+
+const STATE_LABEL: Partial<Record<VertexState['status'], string>> = { cached: 'CACHED', error: 'ERROR', canceled: 'CANCELED' };
 
 /**
  * BuildKit's tty display: a live list of steps with their state and duration, the last
- * lines of each running step's output, and a total. Redraws in place at most every 100 ms.
+ * lines of each running step's output, and a total. Redraws in place every 100 ms while
+ * the build runs, and once more at the end.
  */
 export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: BuildEvent) => void; finish: () => void } {
   const vertices = new Map<number, VertexState>();
@@ -30,12 +37,12 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
     const done = all.filter((v) => v.status !== 'running').length;
     const lines = [`[+] Building ${formatSeconds(Date.now() - startedAt)} (${done}/${all.length})`];
     for (const v of all) {
-      const state =
-        v.status === 'cached' ? 'CACHED' : v.status === 'error' ? 'ERROR' : formatSeconds((v.ended ?? Date.now()) - v.started);
+      const state = STATE_LABEL[v.status] ?? formatSeconds((v.ended ?? Date.now()) - v.started);
       const label = `${v.status === 'error' ? '=> ERROR' : '=>'} ${v.name}`;
       const room = Math.max(10, width - state.length - 2);
       const shown = label.length > room ? `${label.slice(0, room - 1)}…` : label;
       lines.push(`${shown.padEnd(room)} ${state}`);
+      for (const sub of v.subtasks) lines.push(` => => ${sub}`.slice(0, width - 1));
       if (v.status === 'running' || v.status === 'error') {
         for (const line of v.tail) lines.push(` => => # ${line}`.slice(0, width - 1));
       }
@@ -51,13 +58,6 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
     drawnLines = lines.length;
   };
 
-  const schedule = (): void => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      render();
-    }, 100);
-  };
-
   const onEvent = (event: BuildEvent): void => {
     const v = vertices.get(event.vertex.number);
     switch (event.type) {
@@ -69,6 +69,7 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
           status: 'running',
           tail: [],
           partial: '',
+          subtasks: [],
         });
         break;
       case 'vertex-log':
@@ -78,11 +79,17 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
           v.tail = [...v.tail, ...lines].slice(-TAIL_LINES);
         }
         break;
+      case 'vertex-status':
+        v?.subtasks.push(event.name);
+        break;
       case 'vertex-cached':
         if (v) Object.assign(v, { status: 'cached', ended: event.time });
         break;
       case 'vertex-done':
         if (v) Object.assign(v, { status: 'done', ended: event.time });
+        break;
+      case 'vertex-canceled':
+        if (v) Object.assign(v, { status: 'canceled', ended: event.time });
         break;
       case 'vertex-error':
         if (v) Object.assign(v, { status: 'error', ended: event.time });
@@ -92,11 +99,12 @@ export function ttyRenderer(stream: NodeJS.WriteStream): { onEvent: (event: Buil
       default:
         assertNever(event, 'progress event');
     }
-    schedule();
+    // The first event starts the clock; from then on the frame is redrawn on a timer.
+    timer ??= setInterval(render, REDRAW_MS);
   };
 
   const finish = (): void => {
-    if (timer) clearTimeout(timer);
+    if (timer) clearInterval(timer);
     timer = undefined;
     render();
   };

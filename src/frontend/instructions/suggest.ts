@@ -1,5 +1,5 @@
-/** The candidate closest to `word` (case-insensitive), if it is close enough to be a typo. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The candidate closest to `word` (case-insensitive), if it is close enough to be a typo (`minDistance` edits always are). */
+export function closest(word: string, candidates: readonly string[], minDistance = 1): string | undefined {
   const w = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
@@ -11,7 +11,7 @@ export function closest(word: string, candidates: readonly string[]): string | u
     }
   }
   // A third of the word, at least one edit: `RUNN`→`RUN`, `cpy`→`copy`, but not `xyz`→`run`.
-  return bestDistance <= Math.max(1, Math.floor(w.length / 3)) ? best : undefined;
+  return bestDistance <= Math.max(minDistance, Math.floor(w.length / 3)) ? best : undefined;
 }
 
 /** ` (did you mean X?)` or nothing. */
