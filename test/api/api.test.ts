@@ -34,7 +34,7 @@ describe.skipIf(busyboxMissing())('public API', () => {
     expect(history[0]).toMatchObject({ id: listed[0]!.id, createdBy: 'CMD ["cat" "/made"]', size: 0 });
     expect(history.find((h) => h.createdBy.includes('echo made'))!.size).toBeGreaterThan(0);
     expect(await api.tagImage('api:1', 'api:alias', at())).toBe('api:alias');
-    expect(await api.removeImage('api:alias', at())).toEqual({ untagged: ['api:alias'], deleted: null });
+    expect(await api.removeImage('api:alias', at())).toEqual({ untagged: ['api:alias'], deleted: [] });
     await expect(api.inspectImage('nope:1', at())).rejects.toMatchObject({ code: 'image-not-found', exitCode: 1 });
   });
 

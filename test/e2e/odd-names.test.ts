@@ -62,7 +62,7 @@ describe('names that are not UTF-8', () => {
     const saved = join(env.work, 'saved.tar');
     expect(tsbuild(['save', '-o', saved, 'odd'], { root: env.root }).status).toBe(0);
     const other = join(env.work, 'other-root');
-    const loaded = tsbuild(['load', '-i', saved], { root: other });
+    const loaded = tsbuild(['load', '-q', '-i', saved], { root: other });
     expect(loaded.stderr).toBe('');
     const ls = tsbuild(['run', '--rm', 'odd', 'sh', '-c', 'for f in /ctx/*; do echo "$f"; done | od -v -An -tx1 | tr -d " \\n"'], { root: other });
     const listed = Buffer.from(ls.stdout.trim(), 'hex').toString('latin1').split('\n');
