@@ -2,12 +2,11 @@
 // for build scripts. Each opens the store (`root`, else $TSBUILD_ROOT, else the default) and
 // closes it before returning.
 import { UsageError } from '../errors.js';
-import { goMatch } from '../context/go-filepath-match.js';
-import { familiarReference, parseReference } from '../image/reference.js';
+import { goMatch } from '../match/index.js';
+import { familiarReference, parseReference } from '../image/index.js';
 import { formatPlatform, type Platform } from '../platform.js';
-import type { HistoryEntry, ImageConfig } from '../image/oci-types.js';
-import { withStore } from '../store/command-args.js';
-import { ImageNotFoundError, StoreError, type RemoveImageResult, type Store } from '../store/index.js';
+import type { HistoryEntry, ImageConfig } from '../image/index.js';
+import { ImageNotFoundError, StoreError, withStore, type RemoveImageResult, type Store } from '../store/index.js';
 
 /** Where the store is; every store-level function takes it. */
 export interface StoreOptions {

@@ -1,8 +1,7 @@
 // `tsbuild run` for build scripts: an image from the store in the RUN sandbox.
 import { UsageError } from '../errors.js';
-import { runImage as runInSandbox, type RunImageOptions } from '../executor/index.js';
+import { runImage as runInSandbox, type RunImageOptions, checkEmulation } from '../executor/index.js';
 import type { SandboxResult } from '../executor/index.js';
-import { checkEmulation } from '../executor/emulation.js';
 import { formatPlatform, type Platform } from '../platform.js';
 import { ImageNotFoundError } from '../store/index.js';
 import { withStoreAt, type StoreOptions } from './images.js';

@@ -3,10 +3,9 @@
 // reportRedundantTargetPlatform, reportConstPlatformDisallowed,
 // validateBaseImagesWithDefaultArgs).
 import type { ArgInstruction, EscapeToken, FromInstruction } from '../frontend/index.js';
-import { processWord, type Env } from '../frontend/expand.js';
-import { globalArgs } from '../frontend/graph/args.js';
+import { processWord, type Env, globalArgs } from '../frontend/index.js';
 import { suggestName } from './suggest.js';
-import { parseReference } from '../image/reference.js';
+import { parseReference } from '../image/index.js';
 import { parsePlatform } from '../platform.js';
 import type { Report } from './types.js';
 

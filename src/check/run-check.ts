@@ -1,13 +1,8 @@
 // Runs every build-check rule over one parsed Dockerfile and applies the check
 // configuration (`# check=` or `--build-arg BUILDKIT_DOCKERFILE_CHECK`) as BuildKit does.
 import { PatternMatcher } from '../context/index.js';
-import { toInstructions, type CheckDirective, type EscapeToken, type FromInstruction, type ParsedDockerfile, type SourceRange } from '../frontend/index.js';
-import { parseCheck } from '../frontend/directives.js';
-import { DockerfileError } from '../frontend/errors.js';
-import { processWord } from '../frontend/expand.js';
-import { globalArgs, predefinedArgs } from '../frontend/graph/args.js';
-import { layoutStages } from '../frontend/graph/stages.js';
-import type { ImageConfig } from '../image/oci-types.js';
+import { toInstructions, type CheckDirective, type EscapeToken, type FromInstruction, type ParsedDockerfile, type SourceRange, parseCheck, DockerfileError, processWord, globalArgs, predefinedArgs, layoutStages } from '../frontend/index.js';
+import type { ImageConfig } from '../image/index.js';
 import { formatPlatform, parsePlatform, type Platform } from '../platform.js';
 import { checkFromCasing, checkInstructionCasing } from './casing.js';
 import { checkDefinitionDescription, checkStageNames } from './definitions.js';

@@ -2,13 +2,12 @@
 // stage can see at each point (BuildKit: dockerfile2llb/convert.go dispatch*, and
 // validations.go validateUsedOnce, validateNoSecretKey, reportUnmatchedVariables,
 // validateCopySourcePath; instructions/expose.go).
-import type { ContainerConfig, ImageConfig } from '../image/oci-types.js';
+import type { ContainerConfig, ImageConfig } from '../image/index.js';
 import type { EscapeToken, Instruction, KeyValue, SourceRange } from '../frontend/index.js';
-import { processWord, type Env } from '../frontend/expand.js';
-import { DEFAULT_PATH, splitEnv } from '../frontend/graph/stage-state.js';
+import { processWord, type Env, DEFAULT_PATH, splitEnv } from '../frontend/index.js';
 import { suggestName } from './suggest.js';
 import type { PatternMatcher } from '../context/index.js';
-import { goClean } from '../context/go-path.js';
+import { goClean } from '../match/index.js';
 import type { Report } from './types.js';
 
 /** What a stage starts from, as far as the check knows it. */

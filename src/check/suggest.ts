@@ -1,4 +1,4 @@
-import { levenshtein } from '../frontend/instructions/suggest.js';
+import { levenshtein } from '../frontend/index.js';
 
 /**
  * BuildKit's suggest.Search, case-sensitive as on Linux: the nearest name fewer than

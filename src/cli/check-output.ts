@@ -1,7 +1,8 @@
 // What `tsbuild build` prints for build checks and where it writes --trace/--report:
 // kept here so the build command only wires them in.
-import { checkBuild, CheckFailedError, formatCheckReport, formatWarning, formatWarningSummary, type CheckWarning } from '../check/index.js';
-import type { BuildOptions } from '../solver/options.js';
+import { checkBuild } from '../api/index.js';
+import { CheckFailedError, formatCheckReport, formatWarning, formatWarningSummary, type CheckWarning } from '../check/index.js';
+import type { BuildOptions } from '../solver/index.js';
 import { TraceRecorder, writeTraceFiles } from '../trace/index.js';
 import type { ProgressMode } from './progress/index.js';
 

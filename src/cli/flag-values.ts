@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { CacheExportSpec, CacheImportSpec } from '../remote-cache/index.js';
-import type { Ulimit } from '../executor/types.js';
-import type { OutputSpec, SecretSource, SshSource } from '../solver/options.js';
+import type { Ulimit } from '../executor/index.js';
+import type { OutputSpec, SecretSource, SshSource } from '../solver/index.js';
 
 /** `K=V` pairs into a record; `K` alone takes the value from the environment (as `docker build` does) or is dropped. */
 export function parseKeyValues(flag: string, values: string[], fromEnv: boolean): Record<string, string> {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { closest } from '../frontend/instructions/suggest.js';
+import { closest } from '../frontend/index.js';
 import type { Command } from './command.js';
 import { reportError } from './report-error.js';
 

@@ -2,7 +2,7 @@
 // into usage errors a person can act on (the flag named, a did-you-mean, the usage line).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import { closest } from '../frontend/instructions/suggest.js';
+import { closest } from '../frontend/index.js';
 
 export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 

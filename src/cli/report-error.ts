@@ -1,6 +1,6 @@
 import { TsbuildError } from '../errors.js';
 import { DockerfileError, formatSourceError } from '../frontend/index.js';
-import { BuildStepError } from '../solver/errors.js';
+import { BuildStepError } from '../solver/index.js';
 
 /**
  * Prints an error for a person and returns the exit code its family calls for. Errors

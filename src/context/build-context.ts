@@ -3,8 +3,7 @@
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadIgnoreFile } from './dockerignore-file.js';
-import { goClean } from './go-path.js';
-import { PatternMatcher } from './pattern-matcher.js';
+import { goClean, PatternMatcher } from '../match/index.js';
 import { compareNames, entryType, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
 import { MemoryStatCache, type StatCache } from './stat-cache.js';
 import { walkContext, type WalkResult } from './walk.js';

@@ -7,7 +7,7 @@ import { createReadStream, fsPath, readlinkName } from '../byte-names.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { ParentMatch, PatternMatcher } from './pattern-matcher.js';
+import type { ParentMatch, PatternMatcher } from '../match/index.js';
 import type { SourceEntry, SourceFs } from './source-fs.js';
 import type { StatCache } from './stat-cache.js';
 import { hashFileInPool } from './hash-pool.js';

@@ -2,7 +2,7 @@
 // and choosing which file applies to a build.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { goClean } from './go-path.js';
+import { goClean } from '../match/index.js';
 
 /**
  * Parses .dockerignore text into pattern lines: strips a UTF-8 BOM, skips `#` comments

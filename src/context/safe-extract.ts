@@ -6,8 +6,7 @@
 // tsbuild's own tar reader, so PAX owners, nanosecond and out-of-32-bit mtimes survive.
 import { bytesFs as fs, fsPath } from '../byte-names.js';
 import type { Readable } from 'node:stream';
-import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile, type Placement } from '../image/safe-path.js';
-import { readTar, type TarEntry } from '../image/tar/index.js';
+import { ConfinedRoot, clearTarget, ensureDirectory, writeNewFile, type Placement, readTar, type TarEntry } from '../image/index.js';
 import { native } from '../native.js';
 import { assertNever } from '../errors.js';
 

@@ -6,7 +6,7 @@
 // times and inodes for the stat cache at no extra syscall.
 import type { BigIntStats } from 'node:fs';
 import { lstatSync, readdirNamesSync } from '../byte-names.js';
-import type { ParentMatch, PatternMatcher } from './pattern-matcher.js';
+import type { ParentMatch, PatternMatcher } from '../match/index.js';
 import { entryType, joinRel, toEntryStat, type SourceEntry } from './source-fs.js';
 
 export interface WalkOptions {

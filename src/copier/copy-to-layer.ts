@@ -2,8 +2,8 @@
 import { createReadStream } from '../byte-names.js';
 import { lstat, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { extractTarSafely, openTar } from '../context/lazy.js';
-import type { SourceEntry } from '../context/source-fs.js';
+import { extractTarSafely, openTar } from '../context/index.js';
+import type { SourceEntry } from '../context/index.js';
 import { parseChmod } from './chmod.js';
 import { CopyError } from './errors.js';
 import { LayerWriter } from './layer-writer.js';

@@ -1,4 +1,6 @@
-// COPY and ADD: plan the sources, write the layer, compute the cache-key checksum.
+// COPY, ADD and WORKDIR: plan the sources, write a fresh layer dir, and compute
+// the checksum of the sources for the cache key (the same plan for both).
+// Reads from the context or a mounted root; never from the host outside them.
 export { copyToLayer } from './copy-to-layer.js';
 export { sourceChecksum } from './source-checksum.js';
 export { CopyError } from './errors.js';

@@ -29,10 +29,10 @@ import {
   utimesSync,
 } from '../byte-names.js';
 import { join } from 'node:path';
-import { childFilter, exclusionStep, type TreeFilter } from '../context/checksum.js';
-import { goClean, goDir } from '../context/go-path.js';
-import type { ParentMatch } from '../context/pattern-matcher.js';
-import type { SourceEntry, SourceFs } from '../context/source-fs.js';
+import { childFilter, exclusionStep, type TreeFilter } from '../context/index.js';
+import { goClean, goDir } from '../match/index.js';
+import type { ParentMatch } from '../match/index.js';
+import type { SourceEntry, SourceFs } from '../context/index.js';
 import type { ModeChange } from './chmod.js';
 import { CopyError } from './errors.js';
 import type { Owner } from './owner.js';

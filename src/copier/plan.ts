@@ -1,7 +1,7 @@
 // Validates a COPY/ADD request and decides what it copies. Both the copier and the cache
 // key start from this plan, so a source the key ignores cannot end up in the layer.
-import { dirSourceFs, type SourceFs } from '../context/source-fs.js';
-import { PatternMatcher } from '../context/pattern-matcher.js';
+import { dirSourceFs, type SourceFs } from '../context/index.js';
+import { PatternMatcher } from '../match/index.js';
 import { CopyError } from './errors.js';
 import { isGitRef, isUrl, parseChecksum } from './remote.js';
 import { expandSources, type CopyItem } from './sources.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { TreeHasher } from '../context/checksum.js';
+import { TreeHasher } from '../context/index.js';
 import { planCopy, type PlanInput } from './plan.js';
 import { download } from './remote.js';
 

@@ -3,10 +3,8 @@
 // path component at a time with Go's filepath.Match, and top-level symlinks are followed
 // inside the root. What is matched, and under which name, is decided only here, so the
 // copier and the cache key cannot disagree.
-import { BadPatternError, goMatch, hasGoMeta } from '../context/go-filepath-match.js';
-import { goClean } from '../context/go-path.js';
-import { PatternMatcher } from '../context/pattern-matcher.js';
-import { joinRel, type SourceEntry, type SourceFs } from '../context/source-fs.js';
+import { BadPatternError, goMatch, hasGoMeta, goClean, PatternMatcher } from '../match/index.js';
+import { joinRel, type SourceEntry, type SourceFs } from '../context/index.js';
 import { CopyError } from './errors.js';
 import { EscapeError, resolveInRoot } from './resolve-in-root.js';
 

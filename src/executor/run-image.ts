@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerConfig } from '../image/oci-types.js';
+import type { ContainerConfig } from '../image/index.js';
 import { runSandboxed } from './sandbox.js';
-import { tempName } from '../store/owner.js';
+import { tempName } from '../fs/index.js';
 import { SandboxError } from './sandbox-error.js';
 import type { SandboxResult, SandboxSpec } from './types.js';
 

@@ -12,7 +12,7 @@ import { hostsFile, resolvConf } from './etc-files.js';
 import { encodeInitSpec, escapeOverlayPath, type InitMount } from './init-spec.js';
 import { parseInitStatus, signalName } from './init-status.js';
 import { prepareMounts, type PreparedMounts } from './prepare-mounts.js';
-import { tempName } from '../store/owner.js';
+import { tempName } from '../fs/index.js';
 import { SandboxError } from './sandbox-error.js';
 import { removeSetupTraces } from './setup-traces.js';
 import { resolveExtraHosts, wantsHostGateway } from './extra-hosts.js';

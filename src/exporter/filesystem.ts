@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer } from '../image/apply-layer.js';
-import { layerTarStream } from '../image/layer-tar.js';
+import { applyLayer, layerTarStream } from '../image/index.js';
 import type { ExportTarget } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
-// Exporters: where a built image goes once it is in the store (`-o`): the store itself, a
-// registry, a docker or OCI archive, or its filesystem as a tar or a directory. One file
-// per kind; the table below must name every kind (checked by the compiler).
+// Where a built image goes (`-o`): the store, a registry, a docker or OCI archive,
+// or its filesystem as a tar or a directory. One file per kind, one exhaustive table.
+// Exporters read the store; they never build.
 import { UsageError } from '../errors.js';
 import { dockerExporter } from './docker.js';
 import { imageExporter } from './image.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { saveOciArchive } from '../image/save-images.js';
+import { saveOciArchive } from '../transfer/index.js';
 import { archiveImages } from './archive-images.js';
 import type { Exporter, OutputSpec } from './types.js';
 

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { layerTarStream } from '../image/layer-tar.js';
+import { layerTarStream } from '../image/index.js';
 import { withFilesystemTar, writeFilesystems } from './filesystem.js';
 import type { Exporter, OutputSpec } from './types.js';
 

@@ -1,17 +1,28 @@
-// The frontend: Dockerfile text → parse tree → typed instructions → BuildGraph.
-export { parseDockerfile, type ParseOptions } from './parse.js';
-export type { Heredoc, Node, ParsedDockerfile, ParseWarning } from './ast.js';
-export type { CheckDirective, Directives, EscapeToken } from './directives.js';
+// Dockerfile text → parse tree → typed instructions → BuildGraph, BuildKit-exact:
+// parser/ (lines, directives, heredocs), shell/ (word expansion), instructions/ (typing),
+// graph/ (stages, ARG scoping, steps). No I/O but the base-image config callback.
+export { parseDockerfile, type ParseOptions } from './parser/parse.js';
+export type { Heredoc, Node, ParsedDockerfile, ParseWarning } from './parser/ast.js';
+export type { CheckDirective, Directives, EscapeToken } from './parser/directives.js';
 export { sourceLines, type SourcePosition, type SourceRange } from './source.js';
 export { DockerfileError, type DockerfileErrorCode, type DockerfileErrorOptions } from './errors.js';
 export { formatExcerpt, formatSourceError } from './format-source-error.js';
-export { dumpNodes } from './dump.js';
-export { chompHeredocContent, heredocsFromLine, parseHeredoc } from './heredoc.js';
+export { dumpNodes } from './parser/dump.js';
+export { chompHeredocContent, heredocsFromLine, parseHeredoc } from './parser/heredoc.js';
 export { parseInstruction, toInstructions } from './instructions/parse-instruction.js';
 export type * from './instructions/types.js';
 export type { CacheSharing, MountType, RunMount } from './instructions/mounts.js';
-export { buildGraph } from './graph.js';
+export { buildGraph } from './graph/build-graph.js';
 export type {
   BuildGraph, ConfigStep, CopyStep, GraphOptions, HeredocSource, HistoryItem, RunFile, RunStep, Stage, StageBase, Step,
   StepMount, WorkdirStep,
-} from './graph.js';
+} from './graph/build-graph.js';
+export { processWord } from './shell/expand.js';
+export type { Env } from './shell/expand.js';
+export { globalArgs } from './graph/args.js';
+export { parseCheck } from './parser/directives.js';
+export { predefinedArgs } from './graph/args.js';
+export { layoutStages } from './graph/stages.js';
+export { DEFAULT_PATH, splitEnv } from './graph/stage-state.js';
+export { levenshtein } from './instructions/suggest.js';
+export { closest } from './instructions/suggest.js';

@@ -7,8 +7,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fsyncDir } from '../store/fs-sync.js';
-import { tempName } from '../store/owner.js';
+import { fsyncDir, tempName } from '../fs/index.js';
 import { ArchiveError } from './archive-reader.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarHeader } from './tar/index.js';
 

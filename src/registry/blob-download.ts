@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Digest } from '../image/oci-types.js';
+import type { Digest } from '../image/index.js';
 import { VerifyingStream } from './digest.js';
 import { RegistryError } from './errors.js';
 import { backoffDelay, isTransientNetworkError } from './retry.js';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { MEDIA_TYPES, type Descriptor, type Digest, type ImageIndex } from '../image/oci-types.js';
+import { MEDIA_TYPES, type Descriptor, type Digest, type ImageIndex } from '../image/index.js';
 import { formatPlatform, hostPlatform, type Platform } from '../platform.js';
 import { Authorizer } from './auth.js';
 import { downloadBlob } from './blob-download.js';
@@ -7,7 +7,7 @@ import { digestLike, isDigest, sha256Of } from './digest.js';
 import { readCredentials, type Credentials } from './docker-config.js';
 import { RegistryError } from './errors.js';
 import { canonicalHost, registryBaseUrl } from './hosts.js';
-import { selectPlatform } from './platform-match.js';
+import { selectPlatform } from '../platform-match.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { Transport } from './transport.js';
 import { blobExists, pushBlob, type BlobSource, type PushBlobOptions, type PushBlobResult } from './upload.js';

@@ -1,3 +1,6 @@
+// The OCI distribution client: auth (bearer, basic, credential helpers), retries,
+// pull into the store and push from it, platform selection of an index.
+// Talks HTTP(S) only to the registries it is given.
 export { RegistryClient } from './client.js';
 export type { FetchedManifest, RegistryClientOptions, ResolvedManifest } from './client.js';
 export { dockerConfigDir, readCredentials, writeCredentials } from './docker-config.js';
@@ -7,7 +10,6 @@ export type { RegistryErrorReason, UploadSession } from './errors.js';
 export { canonicalHost, DOCKER_HUB, DOCKER_HUB_ENDPOINT, registryBaseUrl } from './hosts.js';
 export { login, logout } from './login.js';
 export type { LoginOptions } from './login.js';
-export { selectPlatform } from './platform-match.js';
 export { DEFAULT_RETRY } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 export type { BlobSource, PushBlobOptions, PushBlobResult } from './upload.js';

@@ -1,10 +1,9 @@
-import { MEDIA_TYPES, type ImageIndex } from '../image/oci-types.js';
-import { formatReference, parseReference } from '../image/reference.js';
+import { MEDIA_TYPES, type ImageIndex, formatReference, parseReference } from '../image/index.js';
 import { formatPlatform, type Platform } from '../platform.js';
 import type { Store } from '../store/index.js';
 import { RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
-import { selectPlatform } from './platform-match.js';
+import { selectPlatform } from '../platform-match.js';
 import { pullImage, type PullOptions } from './pull.js';
 
 const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);

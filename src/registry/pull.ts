@@ -3,14 +3,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../image/oci-types.js';
-import { formatReference, parseReference, type ImageReference } from '../image/reference.js';
+import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, formatReference, parseReference, type ImageReference, countBytes, shortDigest, type TransferListener } from '../image/index.js';
 import { hostPlatform, type Platform } from '../platform.js';
 import { chainIdsOf, type Store } from '../store/index.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import { RegistryError } from './errors.js';
-import { selectPlatform } from './platform-match.js';
-import { countBytes, shortDigest, type TransferListener } from '../image/transfer-progress.js';
+import { selectPlatform } from '../platform-match.js';
 
 export interface PullOptions {
   /** Platform to pick from a multi-platform image; default: the host's. */

@@ -1,14 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { MEDIA_TYPES, type Descriptor, type Digest, type ImageManifest } from '../image/oci-types.js';
-import { formatReference, parseReference } from '../image/reference.js';
+import { MEDIA_TYPES, type Descriptor, type Digest, type ImageManifest, formatReference, parseReference, imageIndexBytes, type IndexMember, countBytes, shortDigest, type TransferListener } from '../image/index.js';
 import { ImageNotFoundError, type ResolvedImage, type Store } from '../store/index.js';
-import { imageIndexBytes, type IndexMember } from '../image/image-index.js';
 import { sha256Of } from './digest.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { PushBlobResult } from './upload.js';
-import { countBytes, shortDigest, type TransferListener } from '../image/transfer-progress.js';
 
 export interface PushOptions {
   /** Credentials, insecure registries, retries; the host comes from the reference. */

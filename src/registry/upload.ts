@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Digest } from '../image/oci-types.js';
+import type { Digest } from '../image/index.js';
 import { VerifyingStream } from './digest.js';
 import { isRegistryError, RegistryError, type UploadSession } from './errors.js';
 import { backoffDelay } from './retry.js';

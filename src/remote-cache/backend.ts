@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Descriptor } from '../image/oci-types.js';
+import type { Descriptor } from '../image/index.js';
 
 /** A blob to store: `open` may be called again on a retry, and must restart from byte 0. */
 export interface CacheBlob {

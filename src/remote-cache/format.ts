@@ -1,6 +1,6 @@
 // The cache format (docs/remote-cache.md): an OCI image manifest whose layers are gzip layer
 // blobs and whose config, of our own media type, maps cache keys to chains of those layers.
-import { MEDIA_TYPES, type Descriptor, type ImageManifest } from '../image/oci-types.js';
+import { MEDIA_TYPES, type Descriptor, type ImageManifest } from '../image/index.js';
 import { sha256 } from '../store/index.js';
 import { RemoteCacheError } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { Descriptor } from '../image/oci-types.js';
+import type { Descriptor } from '../image/index.js';
 import { chainIdsOf, sha256, type Store } from '../store/index.js';
 import type { CacheBackend } from './backend.js';
 import { RemoteCacheError } from './errors.js';

@@ -1,6 +1,6 @@
-// The remote layer cache: `--cache-to` exports the build's cache records (keys and the layer
-// chains of their snapshots) to a registry or an OCI layout directory; `--cache-from` imports
-// them so another machine's build restores steps instead of running them.
+// --cache-to / --cache-from: cache records and their gzip layers as an OCI manifest
+// in a registry or an OCI layout dir (format in docs/remote-cache.md).
+// A missing or broken import is a warning, never a failed build.
 export { openCacheBackend } from './open-backend.js';
 export type { CacheBackend, CacheBlob } from './backend.js';
 export { ImportedCache, readCache } from './imported-cache.js';

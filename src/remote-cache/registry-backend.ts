@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { MEDIA_TYPES, type Descriptor } from '../image/oci-types.js';
-import { formatReference, parseReference } from '../image/reference.js';
+import { MEDIA_TYPES, type Descriptor, formatReference, parseReference } from '../image/index.js';
 import { isRegistryError, RegistryClient, type RegistryClientOptions } from '../registry/index.js';
 import type { CacheBackend, CacheBlob } from './backend.js';
 

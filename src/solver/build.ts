@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { checkForBuild, type CheckWarning } from '../check/index.js';
 import { ContextError, contextFromTarStream, openContext, type BuildContext } from '../context/index.js';
 import { buildGraph, DockerfileError, parseDockerfile, sourceLines } from '../frontend/index.js';
-import { checkEmulation } from '../executor/emulation.js';
+import { checkEmulation } from '../executor/index.js';
 import { hostPlatform } from '../platform.js';
 import { exportCache, openCacheBackend, readCache, stepsToExport, type CacheBackend, type CacheMode } from '../remote-cache/index.js';
 import { openStore, reportingNoSpace, resolveStoreRoot, type Store } from '../store/index.js';

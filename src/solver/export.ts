@@ -1,7 +1,6 @@
 import { exportTo, type ExportTarget } from '../exporter/index.js';
-import { runsNatively } from '../executor/emulation.js';
-import { imageIndexBytes } from '../image/image-index.js';
-import { MEDIA_TYPES, type ImageConfig } from '../image/oci-types.js';
+import { runsNatively } from '../executor/index.js';
+import { imageIndexBytes, MEDIA_TYPES, type ImageConfig } from '../image/index.js';
 import { formatPlatform } from '../platform.js';
 import { historyOf } from './history.js';
 import type { BuildSession, StageOutput } from './session.js';

@@ -1,5 +1,5 @@
 import type { Stage } from '../frontend/index.js';
-import type { HistoryEntry } from '../image/oci-types.js';
+import type { HistoryEntry } from '../image/index.js';
 import type { BuildSession } from './session.js';
 
 /**

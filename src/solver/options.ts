@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import { parseExtraHost, type ExtraHost } from '../executor/index.js';
-import { normalizeTagName } from '../image/reference.js';
+import { normalizeTagName } from '../image/index.js';
 import type { CacheExportSpec, CacheImportSpec, NormalizedCacheExportSpec } from '../remote-cache/index.js';
 import type { OutputSpec } from '../exporter/index.js';
 import type { NetworkMode } from '../network-mode.js';
@@ -10,7 +10,7 @@ import type { BuildEventListener } from './events.js';
 import { parseNamedContexts, type NamedContext } from './named-context.js';
 
 
-import type { Ulimit } from '../executor/types.js';
+import type { Ulimit } from '../executor/index.js';
 
 export type { OutputSpec };
 

@@ -1,7 +1,7 @@
 import { chmod, chown, cp, readdir, readFile } from 'node:fs/promises';
 import { EscapeError, resolveInRoot } from '../copier/index.js';
 import { join, posix, relative, sep } from 'node:path';
-import { excludedUnder } from '../context/excluded.js';
+import { excludedUnder } from '../context/index.js';
 import type { ResolvedMount } from '../executor/index.js';
 import type { StageBase, StepMount } from '../frontend/index.js';
 import { BuildStepError } from './errors.js';

@@ -4,11 +4,10 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Descriptor } from '../image/oci-types.js';
+import type { Descriptor } from '../image/index.js';
 import type { StoreContext } from './context.js';
 import { DigestMismatchError, StoreError } from './errors.js';
-import { fsyncDir } from './fs-sync.js';
-import { tempName } from './owner.js';
+import { fsyncDir, tempName } from '../fs/index.js';
 import { blobPathOf } from './paths.js';
 
 /** A blob written and fsynced under ingest/, not yet visible in the store. */

@@ -2,8 +2,7 @@ import { existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
-import { moveToTrash } from './fs-sync.js';
-import { ownerIsAlive } from './owner.js';
+import { moveToTrash, ownerIsAlive } from '../fs/index.js';
 import { markLive } from './reachability.js';
 import { mountsUnder, unmountStale } from './stale.js';
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { emptyTrash, sweepOrphans } from './collect.js';
 import { releaseDeadLeftovers } from './stale.js';
-import { moveToTrash } from './fs-sync.js';
+import { moveToTrash } from '../fs/index.js';
 import { writeLink } from './snapshots.js';
 
 export interface FsckResult {

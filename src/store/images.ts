@@ -1,5 +1,4 @@
-import { MEDIA_TYPES, type ImageConfig, type ImageManifest } from '../image/oci-types.js';
-import { familiarReference, normalizeTagName, parseReference } from '../image/reference.js';
+import { MEDIA_TYPES, type ImageConfig, type ImageManifest, familiarReference, normalizeTagName, parseReference } from '../image/index.js';
 import { formatPlatform, type Platform } from '../platform.js';
 import { readBlobSync, sha256, writeBlob } from './blobs.js';
 import type { StoreContext } from './context.js';

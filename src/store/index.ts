@@ -1,4 +1,6 @@
-// The store stage: content-addressed blobs, overlay snapshots, images and build cache.
+// The content-addressed store: blobs, snapshots in overlay format and their views,
+// images and tags, cache records, leases, prune and fsck, in one directory + SQLite.
+// Safe for concurrent processes; it never parses archives or argv.
 export { Store, openStore } from './store.js';
 export { resolveStoreRoot } from './root.js';
 export { reportingNoSpace } from './disk-space.js';
@@ -17,3 +19,5 @@ export type { PruneOptions, PruneResult } from './prune.js';
 export type { FsckResult } from './fsck.js';
 export type { DiskUsage, UsageLine } from './usage.js';
 export { StoreError, ImageNotFoundError, DigestMismatchError } from './errors.js';
+export { releaseReserveIfShort } from './disk-space.js';
+export { withStore } from './with-store.js';

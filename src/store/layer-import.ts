@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { pipeline as pipe, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { applyLayer } from '../image/apply-layer.js';
-import { digestLayerDir } from '../image/layer-digest.js';
-import { MEDIA_TYPES } from '../image/oci-types.js';
+import { applyLayer, digestLayerDir, MEDIA_TYPES } from '../image/index.js';
 import { commitBlob, DigestStream } from './blobs.js';
 import type { StoreContext } from './context.js';
 import { DigestMismatchError, StoreError } from './errors.js';
-import { tempName } from './owner.js';
+import { tempName } from '../fs/index.js';
 import { chainIdOf, getLayer, makeTempDir, publishLayerDir, requireLayer, type LayerInfo } from './snapshots.js';
 
 export interface ApplyLayerOptions {

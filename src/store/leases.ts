@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
-import { processIsAlive, selfStartTime } from './owner.js';
+import { processIsAlive, selfStartTime } from '../fs/index.js';
 
 export type LeaseResourceKind = 'snapshot' | 'blob' | 'image' | 'cache-mount';
 

@@ -1,10 +1,10 @@
 // A name can hold one image per platform, what an OCI index holds. `tags` keeps the member used
 // when no platform is asked for (this machine's platform when held, else the first);
 // `name_platforms` lists every member in index order once a name holds more than one.
-import type { ImageConfig } from '../image/oci-types.js';
-import { normalizeTagName } from '../image/reference.js';
+import type { ImageConfig } from '../image/index.js';
+import { normalizeTagName } from '../image/index.js';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
-import { selectPlatform } from '../registry/platform-match.js';
+import { selectPlatform } from '../platform-match.js';
 import { readBlobSync } from './blobs.js';
 import type { StoreContext } from './context.js';
 import { ImageNotFoundError } from './errors.js';

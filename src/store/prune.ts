@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { StoreContext } from './context.js';
 import { collectGarbage, emptyTrash } from './collect.js';
-import { moveToTrash } from './fs-sync.js';
+import { moveToTrash } from '../fs/index.js';
 import { liveBytes } from './reachability.js';
 import { treeBytes } from './usage.js';
 import { releaseDeadLeftovers } from './stale.js';

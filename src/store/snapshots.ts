@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestLayerDir } from '../image/layer-digest.js';
+import { digestLayerDir } from '../image/index.js';
 import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
-import { fsyncDir, moveToTrash } from './fs-sync.js';
-import { tempName } from './owner.js';
+import { fsyncDir, moveToTrash, tempName } from '../fs/index.js';
 import { digestHex } from './paths.js';
 import { sha256 } from './blobs.js';
 

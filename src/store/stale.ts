@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ownerIsAlive } from './owner.js';
+import { ownerIsAlive } from '../fs/index.js';
 
 /** Every mount point of this mount namespace; mountinfo escapes space, tab, newline and `\`. */
 export function mountPoints(): string[] {

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Descriptor } from '../image/oci-types.js';
+import type { Descriptor } from '../image/index.js';
 import { blobPath, hasBlob, readBlob, writeBlob } from './blobs.js';
 import { ensureReserve } from './disk-space.js';
 import { cacheMountDir, withCacheMountLock } from './cache-mounts.js';

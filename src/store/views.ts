@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreContext } from './context.js';
 import { inUserNamespace } from '../rootless/index.js';
-import { tempName } from './owner.js';
+import { tempName } from '../fs/index.js';
 import { lowerdirs } from './snapshots.js';
 
 const run = promisify(execFile);

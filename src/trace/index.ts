@@ -1,5 +1,6 @@
-// Where did the time go: a build's progress events recorded as spans, written as a
-// Chrome trace (`--trace`) or a self-contained HTML page (`--report`).
+// Where the time went: a listener on the build events that records each step's span,
+// then writes Chrome trace events (--trace) or a self-contained HTML report (--report).
+// It only reads events; it never changes the build.
 import { writeFile } from 'node:fs/promises';
 import { chromeTrace } from './chrome-trace.js';
 import { htmlReport } from './html-report.js';

@@ -1,7 +1,7 @@
 // Listens to a build's progress events and keeps one span per vertex: when it ran,
 // whether it was cached or failed, and the layer it left. The trace and the HTML
 // report are both drawn from these spans.
-import type { BuildEvent, StepInfo } from '../solver/events.js';
+import type { BuildEvent, StepInfo } from '../solver/index.js';
 
 export interface Span {
   /** Vertex number (`#N`). */

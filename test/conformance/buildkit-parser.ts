@@ -2,10 +2,10 @@
 // golden dumps, negative files, line ranges and the heredoc parser cases.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chompHeredocContent, heredocsFromLine, parseHeredoc } from '../../src/frontend/heredoc.js';
-import { dumpNodes } from '../../src/frontend/dump.js';
-import { parseDockerfile } from '../../src/frontend/parse.js';
-import type { Heredoc } from '../../src/frontend/ast.js';
+import { chompHeredocContent, heredocsFromLine, parseHeredoc } from '../../src/frontend/parser/heredoc.js';
+import { dumpNodes } from '../../src/frontend/parser/dump.js';
+import { parseDockerfile } from '../../src/frontend/parser/parse.js';
+import type { Heredoc } from '../../src/frontend/parser/ast.js';
 import { SuiteRecorder, type Suite } from './suite.js';
 
 interface GoHeredoc {

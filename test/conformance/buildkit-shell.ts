@@ -4,7 +4,7 @@
 // expansion looked up. All with BuildKit's default escape character, `\`.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processWord, processWords, ShellExpansionError, type LexOptions } from '../../src/frontend/expand.js';
+import { processWord, processWords, ShellExpansionError, type LexOptions } from '../../src/frontend/shell/expand.js';
 import { SuiteRecorder, type Suite } from './suite.js';
 
 interface MatchCase {

@@ -3,9 +3,9 @@
 // `!` exceptions, and patterns that must be rejected as bad.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PatternMatcher } from '../../src/context/pattern-matcher.js';
-import { BadPatternError } from '../../src/context/go-filepath-match.js';
-import { goClean } from '../../src/context/go-path.js';
+import { PatternMatcher } from '../../src/match/pattern-matcher.js';
+import { BadPatternError } from '../../src/match/go-filepath-match.js';
+import { goClean } from '../../src/match/go-path.js';
 import { SuiteRecorder, type Suite } from './suite.js';
 
 interface MultiCase {

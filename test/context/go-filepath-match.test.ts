@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadPatternError, goMatch, hasGoMeta } from '../../src/context/go-filepath-match.js';
+import { BadPatternError, goMatch, hasGoMeta } from '../../src/match/go-filepath-match.js';
 
 describe('goMatch (Go filepath.Match)', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadPatternError } from '../../src/context/go-filepath-match.js';
-import { PatternMatcher } from '../../src/context/pattern-matcher.js';
+import { BadPatternError } from '../../src/match/go-filepath-match.js';
+import { PatternMatcher } from '../../src/match/pattern-matcher.js';
 
 const excluded = (patterns: string[], path: string) => new PatternMatcher(patterns).matches(path);
 

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { importRootfs } from '../../src/image/import-rootfs.js';
+import { importRootfs } from '../../src/transfer/import-rootfs.js';
 import { openStore } from '../../src/store/index.js';
 import { busyboxRootfsDir } from '../helpers/busybox-rootfs.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildEvent } from '../../src/api.js';
-import { importRootfs } from '../../src/image/import-rootfs.js';
+import { importRootfs } from '../../src/transfer/import-rootfs.js';
 import type { ImageIndex, ImageManifest } from '../../src/image/oci-types.js';
 import { openStore } from '../../src/store/index.js';
 import { arm64Missing, arm64RootfsTar } from '../helpers/arm64-rootfs.js';

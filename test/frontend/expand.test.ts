@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { processWord, processWords, ShellExpansionError, type LexOptions } from '../../src/frontend/expand.js';
+import { processWord, processWords, ShellExpansionError, type LexOptions } from '../../src/frontend/shell/expand.js';
 
 const env = new Map([
   ['APP', 'shop'],

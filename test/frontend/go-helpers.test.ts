@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { goQuote, goQuoteList } from '../../src/frontend/go-quote.js';
+import { goQuote, goQuoteList } from '../../src/frontend/parser/go-quote.js';
 import { parseGoDuration } from '../../src/frontend/instructions/go-duration.js';
 import { goDuration } from '../../src/frontend/graph/go-format.js';
-import { chompHeredocContent, heredocsFromLine, parseHeredoc } from '../../src/frontend/heredoc.js';
+import { chompHeredocContent, heredocsFromLine, parseHeredoc } from '../../src/frontend/parser/heredoc.js';
 
 describe('Go renderings', () => {
   it('quotes strings like strconv.Quote', () => {

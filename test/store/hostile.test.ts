@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadImages } from '../../src/image/load-images.js';
+import { loadImages } from '../../src/transfer/load-images.js';
 import { sha256 } from '../../src/store/index.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 import { handTar, type HandEntry } from './tar-builder.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importRootfs } from '../../src/image/import-rootfs.js';
+import { importRootfs } from '../../src/transfer/import-rootfs.js';
 import { openStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { repo } from '../e2e/helpers.js';

@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importRootfs } from '../../src/image/import-rootfs.js';
+import { importRootfs } from '../../src/transfer/import-rootfs.js';
 import { openStore } from '../../src/store/index.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseBytes, parseDuration } from '../../src/store/units.js';
+import { formatBytes, parseBytes, parseDuration } from '../../src/cli/units.js';
 
 describe('command-line units', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { build } from '../../api.js';
 import { UsageError } from '../../errors.js';
-import type { BuildOptions } from '../../solver/options.js';
+import type { BuildOptions } from '../../solver/index.js';
 import type { Command } from '../command.js';
 import {
   parseAnnotations, parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parsePidsLimit, parseSecret, parseSsh, parseUlimit,

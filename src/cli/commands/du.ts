@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
-import { formatBytes } from '../../store/units.js';
+import { parseStoreArgs, requireCount, withStore } from '../command-args.js';
+import { formatBytes } from '../units.js';
 
 const usage = `usage: tsbuild du [--json]
 

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../command-args.js';
 
 const usage = `usage: tsbuild fsck [--json]
 

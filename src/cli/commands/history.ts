@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
-import { imageHistory, type ImageHistoryEntry } from '../../api/images.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
-import { formatAge, formatBytes } from '../../store/units.js';
+import { imageHistory, type ImageHistoryEntry } from '../../api/index.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
+import { formatAge, formatBytes } from '../units.js';
 import { alignColumns, formatItems } from '../format-output.js';
 
 const usage = `usage: tsbuild history [OPTIONS] IMAGE

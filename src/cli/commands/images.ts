@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
-import { listImages, type ImageFilters, type ImageListEntry } from '../../api/images.js';
+import { listImages, type ImageFilters, type ImageListEntry } from '../../api/index.js';
 import { UsageError } from '../../errors.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
-import { formatAge, formatBytes } from '../../store/units.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
+import { formatAge, formatBytes } from '../units.js';
 import { alignColumns, formatItems } from '../format-output.js';
 
 const usage = `usage: tsbuild images [OPTIONS] [REPOSITORY[:TAG]]

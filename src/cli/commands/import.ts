@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
-import { importImage } from '../../api/transfer.js';
+import { importImage } from '../../api/index.js';
 import { UsageError } from '../../errors.js';
 import { platformOption } from '../platform-option.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 
 const usage = `usage: tsbuild import [OPTIONS] ROOTFS.tar|DIR|-
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
-import { probeCapabilities } from '../../rootless/capabilities.js';
-import { resolveStoreRoot } from '../../store/root.js';
+import { probeCapabilities } from '../../rootless/index.js';
+import { resolveStoreRoot } from '../../store/index.js';
 import type { Command } from '../command.js';
 
 const usage = `usage: tsbuild info [--json]

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
-import { inspectImage } from '../../api/images.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { inspectImage } from '../../api/index.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 import { formatItems } from '../format-output.js';
 import { platformOption } from '../platform-option.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
-import { loadImages } from '../../api/transfer.js';
+import { loadImages } from '../../api/index.js';
 import { UsageError } from '../../errors.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 import { transferRenderer } from '../progress/transfer.js';
 
 const usage = `usage: tsbuild load [-i FILE|DIR]

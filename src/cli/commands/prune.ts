@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../errors.js';
-import { parseStoreArgs, requireCount, withStore } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount, withStore } from '../command-args.js';
 import type { PruneOptions } from '../../store/index.js';
-import { formatBytes, parseBytes, parseDuration } from '../../store/units.js';
+import { formatBytes, parseBytes, parseDuration } from '../units.js';
 
 const usage = `usage: tsbuild prune [--all] [--keep-storage SIZE] [--filter until=DURATION]
 

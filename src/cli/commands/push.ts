@@ -1,5 +1,5 @@
-import { push } from '../../api/transfer.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { push } from '../../api/index.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 import type { Command } from '../command.js';
 import { transferRenderer } from '../progress/transfer.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';

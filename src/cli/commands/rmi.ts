@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
 import { formatPlatform } from '../../platform.js';
 import { platformOption } from '../platform-option.js';
-import { removeImage } from '../../api/images.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { removeImage } from '../../api/index.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 
 const usage = `usage: tsbuild rmi [-f] [--platform OS/ARCH] IMAGE...
 

@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
-import { saveImages } from '../../api/transfer.js';
+import { saveImages } from '../../api/index.js';
 import { UsageError } from '../../errors.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 import { transferRenderer } from '../progress/transfer.js';
 
 const usage = `usage: tsbuild save [-o FILE] [--format docker|oci] IMAGE...

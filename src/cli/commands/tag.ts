@@ -1,8 +1,8 @@
 import type { Command } from '../command.js';
-import { tagImage } from '../../api/images.js';
+import { tagImage } from '../../api/index.js';
 import { UsageError } from '../../errors.js';
-import { normalizeTagName } from '../../image/reference.js';
-import { parseStoreArgs, requireCount } from '../../store/command-args.js';
+import { normalizeTagName } from '../../image/index.js';
+import { parseStoreArgs, requireCount } from '../command-args.js';
 
 const usage = `usage: tsbuild tag SOURCE TARGET
 

@@ -1,4 +1,7 @@
-import type { BuildEvent } from '../../solver/events.js';
+// Progress renderers (tty, plain, rawjson) for the solver's build events.
+// They only format what they are given; they never decide what happened.
+// The mode `auto` picks tty on a terminal, plain elsewhere.
+import type { BuildEvent } from '../../solver/index.js';
 import { plainRenderer } from './plain.js';
 import { rawJsonRenderer } from './rawjson.js';
 import { ttyRenderer } from './tty.js';

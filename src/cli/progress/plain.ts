@@ -1,4 +1,4 @@
-import type { BuildEvent } from '../../solver/events.js';
+import type { BuildEvent } from '../../solver/index.js';
 import { formatSeconds, splitLines } from './format.js';
 import { assertNever } from '../../errors.js';
 

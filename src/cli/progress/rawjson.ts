@@ -1,4 +1,4 @@
-import type { BuildEvent } from '../../solver/events.js';
+import type { BuildEvent } from '../../solver/index.js';
 
 /** `--progress=rawjson`: one JSON object per event per line, for machines. */
 export function rawJsonRenderer(write: (text: string) => void): (event: BuildEvent) => void {

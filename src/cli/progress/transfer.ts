@@ -1,5 +1,5 @@
-import type { TransferListener, TransferProgress } from '../../image/transfer-progress.js';
-import { formatBytes } from '../../store/units.js';
+import type { TransferListener, TransferProgress } from '../../image/index.js';
+import { formatBytes } from '../units.js';
 import { REDRAW_MS } from './tty.js';
 
 const BAR_WIDTH = 40;

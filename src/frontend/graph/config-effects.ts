@@ -1,7 +1,7 @@
 // Instructions that only change the image config: their effect on the stage state
 // and the history text BuildKit records for them.
 import { assertNever } from '../../errors.js';
-import { goQuoteList } from '../go-quote.js';
+import { goQuoteList } from '../parser/go-quote.js';
 import { InstructionProblem } from '../errors.js';
 import type {
   ArgInstruction, CmdInstruction, EntrypointInstruction, EnvInstruction, ExposeInstruction, HealthcheckInstruction,

@@ -1,6 +1,6 @@
-import type { EscapeToken } from '../directives.js';
+import type { EscapeToken } from '../parser/directives.js';
 import { DockerfileError } from '../errors.js';
-import { ExpansionBudget, processWord, processWords, ShellExpansionError, type Env, type LexOptions } from '../expand.js';
+import { ExpansionBudget, processWord, processWords, ShellExpansionError, type Env, type LexOptions } from '../shell/expand.js';
 import type { SourceRange } from '../source.js';
 
 /** Variable substitution for one Dockerfile: lexer errors become located DockerfileErrors. */

@@ -1,7 +1,7 @@
 // RUN, COPY/ADD and WORKDIR: the steps that change files.
 import { posix } from 'node:path';
 import { InstructionProblem } from '../errors.js';
-import { chompHeredocContent, parseHeredoc } from '../heredoc.js';
+import { chompHeredocContent, parseHeredoc } from '../parser/heredoc.js';
 import { parseMount } from '../instructions/mounts.js';
 import type { AddInstruction, CopyInstruction, RunInstruction, WorkdirInstruction } from '../instructions/types.js';
 import type { WordExpander } from './config-effects.js';

@@ -1,5 +1,5 @@
 // Go `fmt` renderings that BuildKit writes into image history.
-import { goQuote, goQuoteList } from '../go-quote.js';
+import { goQuote, goQuoteList } from '../parser/go-quote.js';
 
 /** Go's time.Duration.String for a nanosecond count: `1m30s`, `500ms`, `0s`. */
 export function goDuration(ns: number): string {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InstructionProblem } from '../errors.js';
-import { goQuote } from '../go-quote.js';
+import { goQuote } from '../parser/go-quote.js';
 
 const HINT = 'use <port>[/tcp|/udp|/sctp] or <from>-<to>[/proto], ports 0-65535';
 

@@ -1,4 +1,4 @@
-import type { ContainerConfig } from '../../image/oci-types.js';
+import type { ContainerConfig } from '../../image/index.js';
 import type { StageArgs } from './args.js';
 import type { HistoryItem, Step } from './types.js';
 

@@ -1,6 +1,6 @@
 // Stage layout: instructions grouped by FROM, names, what each FROM and --from refers to,
 // the target, and the stages it needs (cycles are errors).
-import { InvalidReferenceError, parseReference } from '../../image/reference.js';
+import { InvalidReferenceError, parseReference } from '../../image/index.js';
 import { parsePlatform, type Platform } from '../../platform.js';
 import { DockerfileError } from '../errors.js';
 import { mountFields } from '../instructions/mounts.js';

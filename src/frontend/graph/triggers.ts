@@ -1,7 +1,7 @@
 import { DockerfileError } from '../errors.js';
 import { parseInstruction } from '../instructions/parse-instruction.js';
 import type { Instruction } from '../instructions/types.js';
-import { parseDockerfile } from '../parse.js';
+import { parseDockerfile } from '../parser/parse.js';
 import type { SourceRange } from '../source.js';
 
 const FORBIDDEN = new Set(['onbuild', 'from', 'maintainer']);

@@ -1,4 +1,4 @@
-import type { ContainerConfig, ImageConfig } from '../../image/oci-types.js';
+import type { ContainerConfig, ImageConfig } from '../../image/index.js';
 import type { Platform } from '../../platform.js';
 import type { NetworkMode, SecurityMode } from '../instructions/types.js';
 import type { RunMount } from '../instructions/mounts.js';

@@ -2,7 +2,7 @@
 // values are expanded (BuildKit's parseMount, in its two passes).
 import { assertNever } from '../../errors.js';
 import { InstructionProblem } from '../errors.js';
-import { parseGoBool } from '../directives.js';
+import { parseGoBool } from '../parser/directives.js';
 import { parseCsvRecord } from './csv-fields.js';
 import { didYouMean } from './suggest.js';
 

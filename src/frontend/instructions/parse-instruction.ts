@@ -1,8 +1,8 @@
 // Parse tree → typed instructions: one parseX per keyword, dispatched from a table; the
 // node's range is attached to any error here, once.
-import type { Node, ParsedDockerfile } from '../ast.js';
+import type { Node, ParsedDockerfile } from '../parser/ast.js';
 import { DockerfileError, InstructionProblem } from '../errors.js';
-import { ShellExpansionError } from '../expand.js';
+import { ShellExpansionError } from '../shell/expand.js';
 import { parseCmd, parseEntrypoint, parseHealthcheck, parseRun, parseShell } from './parse-commands.js';
 import {
   parseArg, parseEnv, parseExpose, parseFrom, parseLabel, parseMaintainer, parseStopSignal, parseUser,

@@ -1,7 +1,7 @@
-import type { Heredoc, Node } from '../ast.js';
-import { goTrimSpace } from '../chars.js';
+import type { Heredoc, Node } from '../parser/ast.js';
+import { goTrimSpace } from '../parser/chars.js';
 import { InstructionProblem } from '../errors.js';
-import { parseHeredoc, chompHeredocContent } from '../heredoc.js';
+import { parseHeredoc, chompHeredocContent } from '../parser/heredoc.js';
 import { parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 import type { CommandLine, InlineFile, InstructionBase } from './types.js';
 

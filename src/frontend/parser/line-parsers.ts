@@ -2,7 +2,7 @@
 // the result decides how the dump shows arguments and what the instruction layer gets.
 import { isGoSpace, goTrimLeft, WHITESPACE_RUN } from './chars.js';
 import type { EscapeToken } from './directives.js';
-import { InstructionProblem } from './errors.js';
+import { InstructionProblem } from '../errors.js';
 
 export interface LineArgs {
   args: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Descriptor } from '../../src/image/oci-types.js';
-import { selectPlatform } from '../../src/registry/index.js';
+import type { Descriptor } from '../src/image/oci-types.js';
+import { selectPlatform } from '../src/platform-match.js';
 
 const entry = (architecture: string, variant?: string, os = 'linux'): Descriptor => ({
   mediaType: 'application/vnd.oci.image.manifest.v1+json',

@@ -5,9 +5,8 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
 import { hostPlatform, type Platform } from '../platform.js';
-import { applyLayer } from './apply-layer.js';
-import { layerTarStream } from './layer-tar.js';
-import type { ImageConfig } from './oci-types.js';
+import { applyLayer, layerTarStream } from '../image/index.js';
+import type { ImageConfig } from '../image/index.js';
 
 export interface ImportRootfsOptions {
   /** A tar file (plain or gzip), a directory, or a tar stream (stdin for `import -`). */

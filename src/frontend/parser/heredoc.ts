@@ -1,7 +1,7 @@
 // Heredoc words (`<<EOF`, `<<-'EOF'`, `3<<EOF`) with BuildKit's exact semantics
 // (frontend/dockerfile/parser: ParseHeredoc, heredocsFromLine, ChompHeredocContent).
 import type { Heredoc } from './ast.js';
-import { processWords, type Env, type LexOptions } from './expand.js';
+import { processWords, type Env, type LexOptions } from '../shell/expand.js';
 
 /** RE2's `\s` is `[\t\n\f\r ]`, narrower than JavaScript's. */
 const HEREDOC_WORD = /^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)$/;

@@ -3,11 +3,11 @@
 import type { Heredoc, Node, ParsedDockerfile, ParseWarning } from './ast.js';
 import { goTrimLeft } from './chars.js';
 import { DirectiveScanner, type EscapeToken } from './directives.js';
-import { DockerfileError, InstructionProblem } from './errors.js';
-import { ShellExpansionError } from './expand.js';
+import { DockerfileError, InstructionProblem } from '../errors.js';
+import { ShellExpansionError } from '../shell/expand.js';
 import { heredocsFromLine } from './heredoc.js';
 import { LINE_PARSERS } from './line-parsers.js';
-import { lineRange, sourceLines, type SourceRange } from './source.js';
+import { lineRange, sourceLines, type SourceRange } from '../source.js';
 import { splitCommand } from './split-command.js';
 
 export interface ParseOptions {

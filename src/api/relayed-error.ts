@@ -1,7 +1,7 @@
 // Errors crossing the IPC channel of an API build in a user namespace keep their class where
 // callers test for it (BuildStepError) and their code and exit code otherwise.
 import { TsbuildError } from '../errors.js';
-import { BuildStepError } from '../solver/errors.js';
+import { BuildStepError } from '../solver/index.js';
 
 export interface SerializedError {
   name: string;

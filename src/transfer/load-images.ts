@@ -3,13 +3,8 @@
 // through applyLayer's safe extraction, so a hostile archive is refused, naming the entry.
 import { Transform, type Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
-import { ArchiveError, openArchive, type ArchiveReader } from './archive-reader.js';
-import { parseDockerManifest } from './docker-archive.js';
-import { imageNameOf, layoutBlobPath, parseOciIndex } from './oci-layout.js';
-import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from './oci-types.js';
+import { ArchiveError, openArchive, type ArchiveReader, parseDockerManifest, imageNameOf, layoutBlobPath, parseOciIndex, MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, normalizeTagName, countBytes, shortDigest, type TransferListener } from '../image/index.js';
 import { hostPlatform } from '../platform.js';
-import { normalizeTagName } from './reference.js';
-import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
 import { sha256 } from '../store/index.js';
 
 export interface LoadedImage {

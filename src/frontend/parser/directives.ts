@@ -1,4 +1,4 @@
-import { InstructionProblem } from './errors.js';
+import { InstructionProblem } from '../errors.js';
 
 export type EscapeToken = '\\' | '`';
 

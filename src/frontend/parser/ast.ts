@@ -1,5 +1,5 @@
 import type { Directives } from './directives.js';
-import type { SourceRange } from './source.js';
+import type { SourceRange } from '../source.js';
 
 /** A heredoc attached to RUN/COPY/ADD (BuildKit's parser.Heredoc). */
 export interface Heredoc {

@@ -1,23 +1,23 @@
 // Parsed Dockerfile → BuildGraph: ARG scoping, stage bases, ONBUILD triggers, the
 // stages the target needs (dependencies first) and each stage's steps and config.
-import type { ContainerConfig, ImageConfig } from '../image/oci-types.js';
-import type { Platform } from '../platform.js';
-import type { ParsedDockerfile } from './ast.js';
-import { DockerfileError } from './errors.js';
-import { globalArgs, predefinedArgs, StageArgs } from './graph/args.js';
-import { Expander } from './graph/expander.js';
-import { DEFAULT_PATH, setEnv, splitEnv, type StageState } from './graph/stage-state.js';
-import { addSteps } from './graph/stage-steps.js';
-import { fromReferences, layoutStages, resolveFrom, StageNames, type StageSource } from './graph/stages.js';
-import { onbuildTriggers } from './graph/triggers.js';
-import type { BuildGraph, GraphOptions, Stage, StageBase } from './graph/types.js';
-import { toInstructions } from './instructions/parse-instruction.js';
-import type { Instruction } from './instructions/types.js';
+import type { ContainerConfig, ImageConfig } from '../../image/index.js';
+import type { Platform } from '../../platform.js';
+import type { ParsedDockerfile } from '../parser/ast.js';
+import { DockerfileError } from '../errors.js';
+import { globalArgs, predefinedArgs, StageArgs } from './args.js';
+import { Expander } from './expander.js';
+import { DEFAULT_PATH, setEnv, splitEnv, type StageState } from './stage-state.js';
+import { addSteps } from './stage-steps.js';
+import { fromReferences, layoutStages, resolveFrom, StageNames, type StageSource } from './stages.js';
+import { onbuildTriggers } from './triggers.js';
+import type { BuildGraph, GraphOptions, Stage, StageBase } from './types.js';
+import { toInstructions } from '../instructions/parse-instruction.js';
+import type { Instruction } from '../instructions/types.js';
 
 export type {
   BuildGraph, ConfigStep, CopyStep, GraphOptions, HeredocSource, HistoryItem, RunFile, RunStep, Stage, StageBase, Step,
   StepMount, WorkdirStep,
-} from './graph/types.js';
+} from './types.js';
 
 /** A stage once its base is known: everything needed to build its steps. */
 interface Prepared {

@@ -1,7 +1,7 @@
 // The child side of buildInUserNamespace: root of the user namespace, it runs the build and
 // reports events, then the result or the error, over the IPC channel.
-import { runBuild } from '../solver/build.js';
-import type { WorkerReply, WorkerRequest } from './api-build.js';
+import { runBuild } from '../solver/index.js';
+import type { WorkerReply, WorkerRequest } from './build-in-userns.js';
 import { serializeError } from './relayed-error.js';
 
 const controller = new AbortController();

@@ -1,14 +1,11 @@
 // build() called by a non-root program: the build runs in a child tsbuild process that is
 // root of a user namespace (as the CLI does), and its events and result come back over IPC.
 import { fileURLToPath } from 'node:url';
-import type { BuildResult } from '../solver/build.js';
-import type { BuildOptions } from '../solver/options.js';
-import type { BuildEvent } from '../solver/events.js';
-import { RootlessError } from './errors.js';
+import type { BuildResult, BuildOptions, BuildEvent } from '../solver/index.js';
+import { RootlessError, spawnInUserNamespace } from '../rootless/index.js';
 import { reviveError, type SerializedError } from './relayed-error.js';
-import { spawnInUserNamespace } from './reexec.js';
 
-const WORKER = fileURLToPath(new URL('./api-worker.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
 
 /** Parent → worker. */
 export type WorkerRequest = { type: 'build'; options: Omit<BuildOptions, 'onEvent' | 'signal'> } | { type: 'abort' };

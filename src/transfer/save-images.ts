@@ -4,13 +4,7 @@
 import { formatPlatform } from '../platform.js';
 import type { ResolvedImage, Store } from '../store/index.js';
 import { ImageNotFoundError } from '../store/index.js';
-import { openArchiveWriter } from './archive-writer.js';
-import { imageIndexBytes, type IndexMember } from './image-index.js';
-import { dockerManifestJson, repositoriesJson, type DockerArchiveImage } from './docker-archive.js';
-import { MEDIA_TYPES, type Descriptor } from './oci-types.js';
-import { indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson } from './oci-layout.js';
-import { normalizeTagName } from './reference.js';
-import { countBytes, shortDigest, type TransferListener } from './transfer-progress.js';
+import { openArchiveWriter, imageIndexBytes, type IndexMember, dockerManifestJson, repositoriesJson, type DockerArchiveImage, MEDIA_TYPES, type Descriptor, indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson, normalizeTagName, countBytes, shortDigest, type TransferListener } from '../image/index.js';
 
 export type ArchiveFormat = 'docker' | 'oci';
 

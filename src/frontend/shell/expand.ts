@@ -1,7 +1,7 @@
 // Variable substitution in Dockerfile words: a port of BuildKit's shell-word lexer
 // (moby/buildkit frontend/dockerfile/shell/lex.go), quotes, escapes, `$v`, `${v…}` forms,
 // error texts and all. The mode is passed in on every call; nothing is kept between calls.
-import { TsbuildError } from '../errors.js';
+import { TsbuildError } from '../../errors.js';
 import { PatternError, replaceAll, replaceFirst, trimPrefix, trimSuffix, type MatchBudget } from './expand-pattern.js';
 import { Scanner } from './expand-scanner.js';
 import { WordSplitter } from './expand-words.js';

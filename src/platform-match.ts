@@ -1,5 +1,5 @@
-import type { Descriptor } from '../image/oci-types.js';
-import type { Platform } from '../platform.js';
+import type { Descriptor } from './image/index.js';
+import type { Platform } from './platform.js';
 
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', i386: '386' };
 /** Variants an index may leave out because they are the only sensible one (as containerd normalizes). */
