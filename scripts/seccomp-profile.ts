@@ -65,9 +65,7 @@ for (const rule of profile.syscalls) {
       return included && !excluded ? n : -1;
     });
     if (nr.every((n) => n === -1)) continue;
-    rows.push(
-      `  {{${nr.join(', ')}}, ${errno}, ${single(rule.includes?.caps, 'cap')}, ${single(rule.excludes?.caps, 'cap')}, ${cond}}, /* ${name} */`,
-    );
+    rows.push(`  {{${nr.join(', ')}}, ${errno}, ${single(rule.includes?.caps, 'cap')}, ${single(rule.excludes?.caps, 'cap')}, ${cond}}, /* ${name} */`);
   }
 }
 

@@ -10,7 +10,14 @@ const entry = (architecture: string, variant?: string, os = 'linux'): Descriptor
 });
 
 describe('selectPlatform', () => {
-  const index = [entry('unknown', undefined, 'unknown'), entry('amd64'), entry('arm', 'v6'), entry('arm', 'v7'), entry('arm64', 'v8'), entry('amd64', undefined, 'windows')];
+  const index = [
+    entry('unknown', undefined, 'unknown'),
+    entry('amd64'),
+    entry('arm', 'v6'),
+    entry('arm', 'v7'),
+    entry('arm64', 'v8'),
+    entry('amd64', undefined, 'windows'),
+  ];
 
   it('matches os and architecture and ignores attestation entries', () => {
     expect(selectPlatform(index, { os: 'linux', architecture: 'amd64' })).toBe(index[1]);

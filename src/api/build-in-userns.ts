@@ -10,10 +10,7 @@ const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
 /** Parent → worker. */
 export type WorkerRequest = { type: 'build'; options: Omit<BuildOptions, 'onEvent' | 'signal'> } | { type: 'abort' };
 /** Worker → parent. */
-export type WorkerReply =
-  | { type: 'event'; event: BuildEvent }
-  | { type: 'result'; result: BuildResult }
-  | { type: 'error'; error: SerializedError };
+export type WorkerReply = { type: 'event'; event: BuildEvent } | { type: 'result'; result: BuildResult } | { type: 'error'; error: SerializedError };
 
 export async function buildInUserNamespace(options: BuildOptions): Promise<BuildResult> {
   const { onEvent, signal, ...plain } = options;

@@ -35,4 +35,3 @@ export async function checkBuild(input: BuildOptions): Promise<DockerfileCheck> 
     await tar?.dispose();
   }
 }
-

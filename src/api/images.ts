@@ -72,7 +72,9 @@ export async function listImages(options: StoreOptions & { filters?: ImageFilter
       const labels = store.resolveImage(summary.id)?.config.config.Labels ?? {};
       if (filters.label && !filters.label.every((l) => labelMatches(l, labels))) continue;
       const config = store.resolveImage(summary.id)?.config;
-      const own = config ? [formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })] : [];
+      const own = config
+        ? [formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })]
+        : [];
       const platforms = summary.tags.length > 0 ? [...new Set(summary.tags.flatMap((t) => store.imagesOfName(t).map((m) => m.platform)))] : own;
       out.push({ id: summary.id, manifestDigest: summary.manifestDigest, repoTags, created: summary.created, size: summary.size, labels, platforms });
     }
@@ -127,7 +129,8 @@ export async function inspectImage(refs: string | string[], options: StoreOption
       const found = platform ? store.resolveImageFor(ref, platform) : { image: store.resolveImage(ref), held: [] };
       const image = found.image;
       if (!image) {
-        if (platform && found.held.length > 0) throw new StoreError(`${ref} holds no ${formatPlatform(platform)} image (it holds ${found.held.join(', ')})`);
+        if (platform && found.held.length > 0)
+          throw new StoreError(`${ref} holds no ${formatPlatform(platform)} image (it holds ${found.held.join(', ')})`);
         throw new ImageNotFoundError(ref);
       }
       const { config } = image;
@@ -191,7 +194,13 @@ export async function tagImage(source: string, target: string, options: StoreOpt
     if (!image) throw new ImageNotFoundError(source);
     // A multi-platform name is tagged with every platform it holds.
     const platforms = store.imagesOfName(source);
-    const name = platforms.length > 1 ? store.tagPlatforms(target, platforms.map((m) => m.image.id)) : store.tag(target, image.id);
+    const name =
+      platforms.length > 1
+        ? store.tagPlatforms(
+            target,
+            platforms.map((m) => m.image.id),
+          )
+        : store.tag(target, image.id);
     return familiarReference(parseReference(name));
   });
 }

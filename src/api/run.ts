@@ -26,7 +26,8 @@ export async function runImage(options: RunOptions): Promise<SandboxResult> {
     const found = platform ? store.resolveImageFor(name, platform) : { image: store.resolveImage(name), held: [] };
     const image = found.image;
     if (!image) {
-      if (platform && found.held.length > 0) throw new UsageError(`image ${name} holds no ${formatPlatform(platform)} image (it holds ${found.held.join(', ')}); see tsbuild images`);
+      if (platform && found.held.length > 0)
+        throw new UsageError(`image ${name} holds no ${formatPlatform(platform)} image (it holds ${found.held.join(', ')}); see tsbuild images`);
       throw new ImageNotFoundError(name);
     }
     const { os, architecture, variant } = image.config;

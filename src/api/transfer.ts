@@ -44,7 +44,10 @@ export async function saveImages(
 /** Loads every image of a docker-archive or OCI layout/archive (a path or a tar stream); names come back familiar (`app:1`). */
 export async function loadImages(input: string | Readable, options: StoreOptions & { onProgress?: TransferListener } = {}): Promise<LoadedImage[]> {
   return withStoreAt(options, async (store) =>
-    (await loadIntoStore(store, input, options.onProgress)).map((image) => ({ ...image, tags: image.tags.map((t) => familiarReference(parseReference(t))) })),
+    (await loadIntoStore(store, input, options.onProgress)).map((image) => ({
+      ...image,
+      tags: image.tags.map((t) => familiarReference(parseReference(t))),
+    })),
   );
 }
 
@@ -57,7 +60,12 @@ export async function importImage(
   options: StoreOptions & { tags?: string[]; created?: Date; platform?: Platform } = {},
 ): Promise<{ id: string; tags: string[] }> {
   return withStoreAt(options, (store) =>
-    importRootfs(store, { source, tags: options.tags ?? [], created: options.created ?? new Date(), ...(options.platform ? { platform: options.platform } : {}) }),
+    importRootfs(store, {
+      source,
+      tags: options.tags ?? [],
+      created: options.created ?? new Date(),
+      ...(options.platform ? { platform: options.platform } : {}),
+    }),
   );
 }
 
@@ -72,7 +80,10 @@ export interface RegistryOptions extends StoreOptions {
 /** Pulls an image into the store (`tsbuild pull`); resolves to its ID. */
 export async function pull(ref: string, options: RegistryOptions & { platform?: string; allPlatforms?: boolean } = {}): Promise<string[]> {
   if (options.allPlatforms && options.platform !== undefined) throw new UsageError('--platform and --all-platforms exclude each other');
-  const platforms = (options.platform ?? '').split(',').filter((p) => p.trim() !== '').map(platformOption);
+  const platforms = (options.platform ?? '')
+    .split(',')
+    .filter((p) => p.trim() !== '')
+    .map(platformOption);
   const client = { insecureRegistries: options.insecureRegistries ?? [] };
   return withStoreAt(options, async (store) =>
     options.allPlatforms || platforms.length > 1

@@ -26,24 +26,15 @@ export const RULES = {
   ),
   DuplicateStageName: rule('duplicate-stage-name', 'Stage names should be unique'),
   ReservedStageName: rule('reserved-stage-name', 'Reserved words should not be used as stage names'),
-  JSONArgsRecommended: rule(
-    'json-args-recommended',
-    'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals',
-  ),
-  MaintainerDeprecated: rule(
-    'maintainer-deprecated',
-    'The MAINTAINER instruction is deprecated, use a label instead to define an image author',
-  ),
+  JSONArgsRecommended: rule('json-args-recommended', 'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals'),
+  MaintainerDeprecated: rule('maintainer-deprecated', 'The MAINTAINER instruction is deprecated, use a label instead to define an image author'),
   UndefinedArgInFrom: rule('undefined-arg-in-from', 'FROM command must use declared ARGs'),
   WorkdirRelativePath: rule(
     'workdir-relative-path',
     'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
   ),
   UndefinedVar: rule('undefined-var', 'Variables should be defined before their use'),
-  MultipleInstructionsDisallowed: rule(
-    'multiple-instructions-disallowed',
-    'Multiple instructions of the same type should not be used in the same stage',
-  ),
+  MultipleInstructionsDisallowed: rule('multiple-instructions-disallowed', 'Multiple instructions of the same type should not be used in the same stage'),
   LegacyKeyValueFormat: rule('legacy-key-value-format', 'Legacy key/value format with whitespace separator should not be used'),
   InvalidBaseImagePlatform: rule(null, 'Base image platform does not match expected target platform'),
   RedundantTargetPlatform: rule(
@@ -51,10 +42,7 @@ export const RULES = {
     'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior',
   ),
   SecretsUsedInArgOrEnv: rule('secrets-used-in-arg-or-env', 'Sensitive data should not be used in the ARG or ENV commands'),
-  InvalidDefaultArgInFrom: rule(
-    'invalid-default-arg-in-from',
-    'Default value for global ARG results in an empty or invalid base image name',
-  ),
+  InvalidDefaultArgInFrom: rule('invalid-default-arg-in-from', 'Default value for global ARG results in an empty or invalid base image name'),
   FromPlatformFlagConstDisallowed: rule('from-platform-flag-const-disallowed', 'FROM --platform flag should not use a constant value'),
   CopyIgnoredFile: rule('copy-ignored-file', 'Attempting to Copy file that is excluded by .dockerignore'),
   InvalidDefinitionDescription: rule(

@@ -1,7 +1,20 @@
 // Runs every build-check rule over one parsed Dockerfile and applies the check
 // configuration (`# check=` or `--build-arg BUILDKIT_DOCKERFILE_CHECK`) as BuildKit does.
 import { PatternMatcher } from '../context/index.js';
-import { toInstructions, type CheckDirective, type EscapeToken, type FromInstruction, type ParsedDockerfile, type SourceRange, parseCheck, DockerfileError, processWord, globalArgs, predefinedArgs, layoutStages } from '../frontend/index.js';
+import {
+  toInstructions,
+  type CheckDirective,
+  type EscapeToken,
+  type FromInstruction,
+  type ParsedDockerfile,
+  type SourceRange,
+  parseCheck,
+  DockerfileError,
+  processWord,
+  globalArgs,
+  predefinedArgs,
+  layoutStages,
+} from '../frontend/index.js';
 import type { ImageConfig } from '../image/index.js';
 import { formatPlatform, parsePlatform, type Platform } from '../platform.js';
 import { checkFromCasing, checkInstructionCasing } from './casing.js';
@@ -39,8 +52,13 @@ export async function checkDockerfile(parsed: ParsedDockerfile, opts: CheckOptio
     if (!enabled(config, rule)) return;
     const info = RULES[rule];
     warnings.push({
-      rule, description: info.description, ...(info.url ? { url: info.url } : {}),
-      message, file: parsed.name, line: range.start.line, range,
+      rule,
+      description: info.description,
+      ...(info.url ? { url: info.url } : {}),
+      message,
+      file: parsed.name,
+      line: range.start.line,
+      range,
     });
   };
 
@@ -63,7 +81,10 @@ export async function checkDockerfile(parsed: ParsedDockerfile, opts: CheckOptio
   const escape = parsed.directives.escape;
   const targetStage = layout.stages.at(-1)?.from.stageName ?? 'default';
   const scope: FromScope = {
-    escape, metaArgs: layout.metaArgs, predefined: predefinedArgs(opts.targetPlatform, opts.buildPlatform, targetStage), buildArgs,
+    escape,
+    metaArgs: layout.metaArgs,
+    predefined: predefinedArgs(opts.targetPlatform, opts.buildPlatform, targetStage),
+    buildArgs,
   };
   checkFroms(froms, scope, report);
 
@@ -90,7 +111,10 @@ function checkConfig(parsed: ParsedDockerfile, buildArgs: Readonly<Record<string
     return value === '' ? none : parseCheck(value);
   } catch (err) {
     throw new DockerfileError(`failed to parse ${CHECK_BUILD_ARG}: ${(err as Error).message}`, {
-      code: 'dockerfile-directive', file: parsed.name, hint: 'use skip=<rules|all>;error=<true|false>', cause: err,
+      code: 'dockerfile-directive',
+      file: parsed.name,
+      hint: 'use skip=<rules|all>;error=<true|false>',
+      cause: err,
     });
   }
 }
@@ -102,8 +126,11 @@ function enabled(config: CheckDirective, rule: RuleName): boolean {
 
 function evaluateGlobals(scope: FromScope): Map<string, string> {
   try {
-    return globalArgs(scope.metaArgs.flatMap((a) => a.args), scope.predefined, scope.buildArgs, (v, env) =>
-      processWord(v, env, { escapeToken: scope.escape }).value,
+    return globalArgs(
+      scope.metaArgs.flatMap((a) => a.args),
+      scope.predefined,
+      scope.buildArgs,
+      (v, env) => processWord(v, env, { escapeToken: scope.escape }).value,
     );
   } catch {
     return new Map(scope.predefined);
@@ -150,7 +177,11 @@ async function stageStart(
   }
   if (config.os !== expected.os || config.architecture !== expected.architecture) {
     const actual = formatPlatform({ os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) });
-    report('InvalidBaseImagePlatform', `Base image ${image} was pulled with platform "${actual}", expected "${formatPlatform(expected)}" for current build`, from.range);
+    report(
+      'InvalidBaseImagePlatform',
+      `Base image ${image} was pulled with platform "${actual}", expected "${formatPlatform(expected)}" for current build`,
+      from.range,
+    );
   }
   return { kind: 'image', config };
 }

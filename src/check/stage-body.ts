@@ -71,11 +71,19 @@ export function checkStageBody(body: readonly Instruction[], scope: StageScope, 
         // The earlier one is reported: it is the one the image silently drops.
         const previous = once.get(ins.kind);
         if (previous) {
-          ctx.report('MultipleInstructionsDisallowed', `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used`, previous);
+          ctx.report(
+            'MultipleInstructionsDisallowed',
+            `Multiple ${ins.keyword} instructions should not be used in the same stage because only the last one will be used`,
+            previous,
+          );
         }
         once.set(ins.kind, ins.range);
         if (ins.kind !== 'healthcheck' && ins.command.prependShell && !scope.shellSet) {
-          ctx.report('JSONArgsRecommended', `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals`, ins.range);
+          ctx.report(
+            'JSONArgsRecommended',
+            `JSON arguments recommended for ${ins.keyword} to prevent unintended behavior related to OS signals`,
+            ins.range,
+          );
         }
         break;
       }

@@ -30,9 +30,10 @@ export function printCheckFailure(err: unknown, progress: ProgressMode): void {
 }
 
 /** Records the build for `--trace FILE` / `--report FILE`; undefined when neither is asked for. */
-export function traceFiles(files: { trace?: string | undefined; report?: string | undefined }):
-  | { onEvent: TraceRecorder['onEvent']; write: () => Promise<void> }
-  | undefined {
+export function traceFiles(files: {
+  trace?: string | undefined;
+  report?: string | undefined;
+}): { onEvent: TraceRecorder['onEvent']; write: () => Promise<void> } | undefined {
   if (files.trace === undefined && files.report === undefined) return undefined;
   const recorder = new TraceRecorder();
   const targets = { ...(files.trace === undefined ? {} : { trace: files.trace }), ...(files.report === undefined ? {} : { report: files.report }) };

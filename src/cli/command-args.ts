@@ -12,14 +12,9 @@ const ROOT_OPTION = { root: { type: 'string' } } as const;
 /** Parses argv for a store command; `--root DIR` is accepted by every one. */
 type StoreArgsConfig<O extends Options> = { args: string[]; options: O & typeof ROOT_OPTION; allowPositionals: true; strict: true };
 
-export function parseStoreArgs<O extends Options>(
-  argv: string[],
-  options: O,
-  usage: string,
-): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
+export function parseStoreArgs<O extends Options>(argv: string[], options: O, usage: string): ReturnType<typeof parseArgs<StoreArgsConfig<O>>> {
   return parseFlags(argv, { ...options, ...ROOT_OPTION }, usage);
 }
-
 
 /** Checks the number of positional arguments; `max` defaults to `min`. */
 export function requireCount(positionals: string[], usage: string, count: { min: number; max?: number }): void {

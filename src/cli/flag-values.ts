@@ -98,7 +98,13 @@ export function parseSecret(value: string): SecretSource {
 export function parseSsh(value: string): SshSource {
   const eq = value.indexOf('=');
   if (eq < 0) return { id: value, paths: [] };
-  return { id: value.slice(0, eq), paths: value.slice(eq + 1).split(',').filter(Boolean) };
+  return {
+    id: value.slice(0, eq),
+    paths: value
+      .slice(eq + 1)
+      .split(',')
+      .filter(Boolean),
+  };
 }
 
 /**
@@ -108,7 +114,11 @@ export function parseSsh(value: string): SshSource {
 const ALWAYS_TRUE_CACHE_FIELDS = ['image-manifest', 'oci-mediatypes'];
 
 /** Fields of a cache spec, checked against what its type takes; a bare `REF` means `type=registry,ref=REF`, as in buildx. */
-function cacheFields(flag: string, value: string, allowed: Record<'registry' | 'local', string[]>): { type: 'registry' | 'local'; f: Map<string, string> } {
+function cacheFields(
+  flag: string,
+  value: string,
+  allowed: Record<'registry' | 'local', string[]>,
+): { type: 'registry' | 'local'; f: Map<string, string> } {
   const f = value.includes('=') ? parseCsvFields(flag, value) : new Map([['ref', value]]);
   const type = f.get('type') ?? 'registry';
   if (type !== 'registry' && type !== 'local') throw new UsageError(`${flag} type=${type} is unknown; use registry or local`);
@@ -147,7 +157,24 @@ export function parseCacheFrom(value: string): CacheImportSpec {
 }
 
 /** setrlimit resources by docker's names (`--ulimit`), as prlimit(1) calls them. */
-const ULIMITS = ['as', 'core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rss', 'rtprio', 'rttime', 'sigpending', 'stack'];
+const ULIMITS = [
+  'as',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+];
 
 /** `--ulimit nofile=1024:2048` (soft:hard), `nofile=1024` (both), `core=-1` (unlimited). */
 export function parseUlimit(value: string): Ulimit {
@@ -173,7 +200,9 @@ export function parseAnnotations(values: string[]): Record<string, string> {
     if (colon >= 0) {
       const type = key.slice(0, colon);
       if (type !== 'manifest') {
-        throw new UsageError(`--annotation "${value}": ${type}: annotations are not supported; tsbuild writes a single manifest, so use KEY=VALUE or manifest:KEY=VALUE`);
+        throw new UsageError(
+          `--annotation "${value}": ${type}: annotations are not supported; tsbuild writes a single manifest, so use KEY=VALUE or manifest:KEY=VALUE`,
+        );
       }
       key = key.slice(colon + 1);
     }

@@ -20,5 +20,8 @@ export function alignColumns(lines: readonly string[]): string {
   const cells = lines.map((l) => l.split('\t'));
   const widths: number[] = [];
   for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return cells.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).map((l) => `${l}\n`).join('');
+  return cells
+    .map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]! + 3))).join(''))
+    .map((l) => `${l}\n`)
+    .join('');
 }

@@ -23,9 +23,7 @@ interface Pipeline {
   commands: Command[];
 }
 type Node =
-  | { kind: 'text'; text: string }
-  | { kind: 'action'; pipe: Pipeline }
-  | { kind: 'if' | 'with' | 'range'; pipe: Pipeline; body: Node[]; alt: Node[] };
+  { kind: 'text'; text: string } | { kind: 'action'; pipe: Pipeline } | { kind: 'if' | 'with' | 'range'; pipe: Pipeline; body: Node[]; alt: Node[] };
 
 const FUNCS: Record<string, (...args: Value[]) => Value> = {
   json: (v) => JSON.stringify(v ?? null),
@@ -84,7 +82,10 @@ export function show(v: Value): string {
   if (Array.isArray(v)) return `[${v.map((x) => (x == null ? '<nil>' : show(x))).join(' ')}]`;
   if (typeof v === 'object') {
     const o = v as Record<string, Value>;
-    return `map[${Object.keys(o).sort().map((k) => `${k}:${o[k] == null ? '<nil>' : show(o[k])}`).join(' ')}]`;
+    return `map[${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${o[k] == null ? '<nil>' : show(o[k])}`)
+      .join(' ')}]`;
   }
   return String(v);
 }
@@ -255,7 +256,9 @@ function exec(nodes: Node[], dot: Value, vars: Vars): string {
         const entries: [Value, Value][] = Array.isArray(v)
           ? v.map((x, i) => [i, x])
           : v && typeof v === 'object'
-            ? Object.keys(v).sort().map((k) => [k, (v as Record<string, Value>)[k]])
+            ? Object.keys(v)
+                .sort()
+                .map((k) => [k, (v as Record<string, Value>)[k]])
             : [];
         if (entries.length === 0) out += exec(node.alt, dot, vars);
         for (const [key, item] of entries) {

@@ -42,7 +42,12 @@ function describeParseError(code: string, message: string, options: FlagOptions)
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const name = flag.split('=', 1)[0]!;
       const candidates = Object.entries(options).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);
-      const match = name.startsWith('--') ? closest(name, candidates.filter((c) => c.startsWith('--'))) : undefined;
+      const match = name.startsWith('--')
+        ? closest(
+            name,
+            candidates.filter((c) => c.startsWith('--')),
+          )
+        : undefined;
       return `unknown flag: ${name}${match === undefined ? '' : ` (did you mean ${match}?)`}`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {

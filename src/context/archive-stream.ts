@@ -52,7 +52,9 @@ export function decompress(stream: Readable, kind: Compression): Readable {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', (err) => out.destroy(new ContextError(`cannot run ${kind} to decompress: ${err.message}`)));
   // A truncated or corrupt archive must fail, not extract partially as if complete.
-  child.on('close', (code) => (code === 0 ? out.end() : out.destroy(new ContextError(`not valid ${kind} data: ${stderr.trim() || `${kind} -dc exited ${code}`}`))));
+  child.on('close', (code) =>
+    code === 0 ? out.end() : out.destroy(new ContextError(`not valid ${kind} data: ${stderr.trim() || `${kind} -dc exited ${code}`}`)),
+  );
   child.stdin.on('error', () => {});
   stream.on('error', (err) => out.destroy(err));
   stream.pipe(child.stdin);
@@ -63,7 +65,11 @@ export function decompress(stream: Readable, kind: Compression): Readable {
 /** A valid ustar/v7 header block: the checksum field matches the block's bytes. */
 export function isTarHeader(block: Buffer): boolean {
   if (block.length < 512 || block.every((b) => b === 0)) return false;
-  const field = block.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  const field = block
+    .subarray(148, 156)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .trim();
   if (!/^[0-7]+$/.test(field)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i];

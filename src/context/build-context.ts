@@ -103,7 +103,7 @@ export function indexContext(input: IndexInput): BuildContext {
       return rel === '.' || byPath.has(rel);
     },
     list: () => (sorted ??= [...byPath.values()].sort((a, b) => compareNames(a.rel, b.rel))),
-    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : byPath.get(goClean(rel)) ?? null),
+    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (byPath.get(goClean(rel)) ?? null)),
     children: async (rel) => children.get(goClean(rel)) ?? [],
     dispose: input.dispose ?? (async () => {}),
   };

@@ -38,7 +38,10 @@ export class TreeHasher {
   private readonly open: ((path: string) => Readable) | null;
   private readonly statCache: StatCache | undefined;
 
-  constructor(private readonly fs: SourceFs, opts: HashOptions = {}) {
+  constructor(
+    private readonly fs: SourceFs,
+    opts: HashOptions = {},
+  ) {
     this.limit = pLimit(opts.concurrency ?? 2 * availableParallelism());
     this.open = opts.openFile ?? null;
     this.statCache = opts.statCache;
@@ -97,14 +100,23 @@ export class TreeHasher {
     const abs = join(this.fs.root, entry.rel);
     if (entry.type === 'symlink') {
       const target = await readlinkName(abs);
-      return 'sha256:' + createHash('sha256').update(fsPath(header(entry, target))).digest('hex');
+      return (
+        'sha256:' +
+        createHash('sha256')
+          .update(fsPath(header(entry, target)))
+          .digest('hex')
+      );
     }
     if (entry.type !== 'file') return 'sha256:' + createHash('sha256').update(header(entry, '')).digest('hex');
     const prefix = header(entry, '');
     const open = this.open;
     // Small files cost more to hand to a worker than to hash here.
     const digest = await this.limit(() =>
-      open !== null ? hashStream(open(abs), prefix) : entry.stat.size < INLINE_LIMIT ? hashStream(createReadStream(abs), prefix) : hashFileInPool(fsPath(abs), prefix),
+      open !== null
+        ? hashStream(open(abs), prefix)
+        : entry.stat.size < INLINE_LIMIT
+          ? hashStream(createReadStream(abs), prefix)
+          : hashFileInPool(fsPath(abs), prefix),
     );
     this.statCache?.record(entry.rel, entry.stat, digest);
     return digest;

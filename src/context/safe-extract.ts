@@ -13,7 +13,10 @@ import { assertNever } from '../errors.js';
 /** An archive entry that would escape the destination. */
 export class UnsafeArchiveError extends Error {
   readonly code = 'unsafe-archive';
-  constructor(readonly entry: string, reason: string) {
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
     super(`refusing archive entry ${JSON.stringify(entry)}: ${reason}`);
     this.name = 'UnsafeArchiveError';
   }

@@ -86,7 +86,7 @@ function sameBytes(a: string, b: string, size: number): boolean {
       const chunk = Math.min(size + 1, 1024 * 1024);
       const ba = compareBuffers[0].subarray(0, chunk);
       const bb = compareBuffers[1].subarray(0, chunk);
-      for (let pos = 0; ; ) {
+      for (let pos = 0; ;) {
         const na = readFull(fa, ba, pos);
         const nb = readFull(fb, bb, pos);
         if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false;
@@ -269,7 +269,9 @@ export class LayerWriter {
   private checkNestedDir(target: string, src: SourceEntry): void {
     const kind = this.kindAtSync(target);
     if (kind !== null && kind !== 'dir') {
-      throw new CopyError(`cannot copy directory ${src.rel} to /${target}: cannot copy to non-directory ${kind === 'symlink' ? '(a symlink)' : ''}`.trimEnd());
+      throw new CopyError(
+        `cannot copy directory ${src.rel} to /${target}: cannot copy to non-directory ${kind === 'symlink' ? '(a symlink)' : ''}`.trimEnd(),
+      );
     }
   }
 

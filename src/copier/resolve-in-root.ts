@@ -8,7 +8,10 @@ import { CopyError } from './errors.js';
 /** A path resolved to somewhere outside a confined root. */
 export class EscapeError extends Error {
   readonly code = 'escape';
-  constructor(readonly path: string, readonly link: string) {
+  constructor(
+    readonly path: string,
+    readonly link: string,
+  ) {
     super(`${path} resolves outside the root through the symlink ${link}`);
     this.name = 'EscapeError';
   }

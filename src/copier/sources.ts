@@ -47,9 +47,7 @@ export async function expandSources(fs: SourceFs, sources: string[], opts: Expan
       const entry = await followTopLevel(fs, match, source);
       if (entry === null) {
         if (wildcard) continue;
-        throw new CopyError(
-          `${JSON.stringify(source)} not found in ${opts.where}: check the path, and that .dockerignore does not exclude it`,
-        );
+        throw new CopyError(`${JSON.stringify(source)} not found in ${opts.where}: check the path, and that .dockerignore does not exclude it`);
       }
       const under = opts.parents ? stripPrefix(match, keptFrom) : match === '.' ? '' : baseName(match);
       items.push({ source, entry, under });
@@ -117,7 +115,13 @@ async function matchAnyDepth(fs: SourceFs, pattern: string, source: string): Pro
     throw new CopyError(`invalid wildcard in source ${JSON.stringify(source)}: ${(err as Error).message}`, { usage: true, cause: err });
   }
   const parts = pattern.split('/');
-  const literal = parts.slice(0, parts.findIndex((p) => hasGoMeta(p))).join('/') || '.';
+  const literal =
+    parts
+      .slice(
+        0,
+        parts.findIndex((p) => hasGoMeta(p)),
+      )
+      .join('/') || '.';
   const out: string[] = [];
   const visit = async (dir: string): Promise<void> => {
     for (const child of await fs.children(dir)) {

@@ -69,7 +69,11 @@ function registrationProblem(dir: string, entry: string): string | null {
   }
   const lines = text.split('\n');
   if (lines[0]?.trim() !== 'enabled') return `${entry} is disabled`;
-  const flags = lines.find((l) => l.startsWith('flags:'))?.slice('flags:'.length).trim() ?? '';
+  const flags =
+    lines
+      .find((l) => l.startsWith('flags:'))
+      ?.slice('flags:'.length)
+      .trim() ?? '';
   if (!flags.includes('F')) {
     return `${entry} is registered without the F flag (flags: ${flags || 'none'}), so the emulator is not reachable inside the sandbox`;
   }

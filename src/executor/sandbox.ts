@@ -167,7 +167,14 @@ function runInit(encoded: Buffer, spec: SandboxSpec, userNetwork: UserNetworkOpt
     const stopInput = typeof input === 'string' || pty ? () => {} : feedStdin(input, child);
     const drained = pty && spec.terminal ? attachTerminal(pty[0], spec.terminal, spec.onOutput) : Promise.resolve();
     const statusChunks: Buffer[] = [];
-    const [, stdout, stderr, specPipe, statusPipe, netSync] = child.stdio as unknown as [null, Readable | null, Readable | null, Writable, Readable, Writable | null];
+    const [, stdout, stderr, specPipe, statusPipe, netSync] = child.stdio as unknown as [
+      null,
+      Readable | null,
+      Readable | null,
+      Writable,
+      Readable,
+      Writable | null,
+    ];
     let network: Promise<AttachedNetwork | undefined> | undefined;
     stdout?.on('data', (data: Buffer) => spec.onOutput?.('stdout', data));
     stderr?.on('data', (data: Buffer) => spec.onOutput?.('stderr', data));

@@ -21,8 +21,7 @@ export async function removeSetupTraces(upperdir: string, traces: SetupTraces): 
     const before = copyups.get(path)!;
     const full = join(upperdir, path);
     const info = await lstat(full).catch(() => undefined);
-    const unchanged =
-      info?.isDirectory() && (info.mode & 0o7777) === before.mode && info.uid === before.uid && info.gid === before.gid;
+    const unchanged = info?.isDirectory() && (info.mode & 0o7777) === before.mode && info.uid === before.uid && info.gid === before.gid;
     if (unchanged && (await readdir(full)).length === 0) await rmdir(full);
   }
 }

@@ -67,7 +67,11 @@ export function attachUserNetwork(pid: number, options: UserNetworkOptions): Pro
     const fail = (why: string): void => {
       if (settled) return;
       settled = true;
-      reject(new SandboxError(`cannot give the step a network: slirp4netns ${why}; install slirp4netns (Debian package slirp4netns) or pass --network none or --network host`));
+      reject(
+        new SandboxError(
+          `cannot give the step a network: slirp4netns ${why}; install slirp4netns (Debian package slirp4netns) or pass --network none or --network host`,
+        ),
+      );
       close();
     };
     ready.once('data', () => {

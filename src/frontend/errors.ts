@@ -2,12 +2,7 @@ import { TsbuildError } from '../errors.js';
 import type { SourceRange } from './source.js';
 
 /** What kind of Dockerfile problem it is; callers branch on this, never on the message. */
-export type DockerfileErrorCode =
-  | 'dockerfile-syntax'
-  | 'dockerfile-directive'
-  | 'dockerfile-instruction'
-  | 'dockerfile-expansion'
-  | 'dockerfile-stage';
+export type DockerfileErrorCode = 'dockerfile-syntax' | 'dockerfile-directive' | 'dockerfile-instruction' | 'dockerfile-expansion' | 'dockerfile-stage';
 
 export interface DockerfileErrorOptions {
   code: DockerfileErrorCode;

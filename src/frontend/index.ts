@@ -14,8 +14,19 @@ export type * from './instructions/types.js';
 export type { CacheSharing, MountType, RunMount } from './instructions/mounts.js';
 export { buildGraph } from './graph/build-graph.js';
 export type {
-  BuildGraph, ConfigStep, CopyStep, GraphOptions, HeredocSource, HistoryItem, RunFile, RunStep, Stage, StageBase, Step,
-  StepMount, WorkdirStep,
+  BuildGraph,
+  ConfigStep,
+  CopyStep,
+  GraphOptions,
+  HeredocSource,
+  HistoryItem,
+  RunFile,
+  RunStep,
+  Stage,
+  StageBase,
+  Step,
+  StepMount,
+  WorkdirStep,
 } from './graph/build-graph.js';
 export { processWord } from './shell/expand.js';
 export type { Env } from './shell/expand.js';

@@ -71,7 +71,10 @@ function makeNode(h: TarHeader, type: keyof typeof DEVICE_TYPE, target: string):
   } catch (err) {
     // A user namespace's root may make fifos and whiteouts, never a real device.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM' || type === 'fifo' || !inUserNamespace()) throw err;
-    throw new LayerApplyError(h.name, `a ${type} device node (${h.devmajor}:${h.devminor}) cannot be created in rootless mode; remove it from the image (RUN steps get /dev from the sandbox) or use tsbuild as root`);
+    throw new LayerApplyError(
+      h.name,
+      `a ${type} device node (${h.devmajor}:${h.devminor}) cannot be created in rootless mode; remove it from the image (RUN steps get /dev from the sandbox) or use tsbuild as root`,
+    );
   }
 }
 

@@ -182,7 +182,7 @@ export async function writeNewFile(target: string, body: AsyncIterable<Buffer>, 
   const fh = await fs.open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     for await (const chunk of body) {
-      for (let done = 0; done < chunk.length; ) done += (await fh.write(chunk, done)).bytesWritten;
+      for (let done = 0; done < chunk.length;) done += (await fh.write(chunk, done)).bytesWritten;
     }
     // chown clears setuid/setgid, so the mode comes after it.
     await fh.chown(meta.uid, meta.gid);

@@ -135,9 +135,22 @@ const REGEXP_SPECIAL = '.+()|{}$';
 const JS_SYNTAX = '^$\\.*+?()[]{}|/';
 // Go RE2 escapes that tsbuild translates; other escaped letters are RE2 syntax errors.
 const RE2_ESCAPES: Record<string, string> = {
-  a: '\\x07', f: '\\f', t: '\\t', n: '\\n', r: '\\r', v: '\\v',
-  d: '[0-9]', D: '[^0-9]', s: '[\\t\\n\\f\\r ]', S: '[^\\t\\n\\f\\r ]',
-  w: '[0-9A-Za-z_]', W: '[^0-9A-Za-z_]', b: '\\b', B: '\\B', A: '^', z: '$',
+  a: '\\x07',
+  f: '\\f',
+  t: '\\t',
+  n: '\\n',
+  r: '\\r',
+  v: '\\v',
+  d: '[0-9]',
+  D: '[^0-9]',
+  s: '[\\t\\n\\f\\r ]',
+  S: '[^\\t\\n\\f\\r ]',
+  w: '[0-9A-Za-z_]',
+  W: '[^0-9A-Za-z_]',
+  b: '\\b',
+  B: '\\B',
+  A: '^',
+  z: '$',
 };
 
 /** Translates a cleaned pattern the way patternmatcher's `compile` builds its regexp. */

@@ -13,10 +13,7 @@ import type { Transport } from './transport.js';
  * Range sends it all again and the part we have is skipped. The first request is made
  * before returning, so a missing blob or a refusal rejects here rather than in the stream.
  */
-export async function downloadBlob(
-  transport: Transport,
-  { repo, digest, size }: { repo: string; digest: Digest; size?: number },
-): Promise<Readable> {
+export async function downloadBlob(transport: Transport, { repo, digest, size }: { repo: string; digest: Digest; size?: number }): Promise<Readable> {
   const what = `blob ${repo}@${digest}`;
   const url = transport.url(`v2/${repo}/blobs/${digest}`);
   const scopes = [`repository:${repo}:pull`];

@@ -92,11 +92,7 @@ export async function readCredentials(host: string, configDir?: string): Promise
  * key of the file. The file is written to a temp name with mode 0600 and renamed, so a
  * crash never leaves a half-written or world-readable config. Returns whether anything changed.
  */
-export async function writeCredentials(
-  host: string,
-  creds: Credentials | undefined,
-  configDir?: string,
-): Promise<boolean> {
+export async function writeCredentials(host: string, creds: Credentials | undefined, configDir?: string): Promise<boolean> {
   const dir = dockerConfigDir(configDir);
   const config = await readConfig(dir);
   const auths = { ...(config.auths ?? {}) };

@@ -32,11 +32,7 @@ export class RegistryError extends TsbuildError {
   /** Set when `reason` is `upload-interrupted`. */
   readonly upload: UploadSession | undefined;
 
-  constructor(
-    reason: RegistryErrorReason,
-    message: string,
-    options: { cause?: unknown; status?: number; upload?: UploadSession } = {},
-  ) {
+  constructor(reason: RegistryErrorReason, message: string, options: { cause?: unknown; status?: number; upload?: UploadSession } = {}) {
     super(message, { cause: options.cause });
     this.reason = reason;
     this.status = options.status;

@@ -3,7 +3,19 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, formatReference, parseReference, type ImageReference, countBytes, shortDigest, type TransferListener } from '../image/index.js';
+import {
+  MEDIA_TYPES,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  formatReference,
+  parseReference,
+  type ImageReference,
+  countBytes,
+  shortDigest,
+  type TransferListener,
+} from '../image/index.js';
 import { hostPlatform, type Platform } from '../platform.js';
 import { chainIdsOf, type Store } from '../store/index.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
@@ -142,7 +154,13 @@ export async function pullImage(store: Store, ref: string, opts: PullOptions = {
         throw new RegistryError('protocol', `${formatReference(parsed)}: ${counts}`);
       }
       const chainIds = await pullLayers({
-        store, client, repo, layers, diffIds, concurrency: opts.concurrency ?? 3, onProgress: opts.onProgress ?? (() => {}),
+        store,
+        client,
+        repo,
+        layers,
+        diffIds,
+        concurrency: opts.concurrency ?? 3,
+        onProgress: opts.onProgress ?? (() => {}),
       });
       id = (await store.putImage({ config: configBytes, layers: chainIds })).id;
     }

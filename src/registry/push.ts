@@ -1,7 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { MEDIA_TYPES, type Descriptor, type Digest, type ImageManifest, formatReference, parseReference, imageIndexBytes, type IndexMember, countBytes, shortDigest, type TransferListener } from '../image/index.js';
+import {
+  MEDIA_TYPES,
+  type Descriptor,
+  type Digest,
+  type ImageManifest,
+  formatReference,
+  parseReference,
+  imageIndexBytes,
+  type IndexMember,
+  countBytes,
+  shortDigest,
+  type TransferListener,
+} from '../image/index.js';
 import { ImageNotFoundError, type ResolvedImage, type Store } from '../store/index.js';
 import { sha256Of } from './digest.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
@@ -79,8 +91,7 @@ async function pushManifest(
         const blob = await store.layerBlob(chainId, { compression: 'gzip' });
         const id = shortDigest(blob.digest);
         const report = opts.onProgress ?? (() => {});
-        const open = (): Readable =>
-          countBytes(createReadStream(blob.path), (current) => report({ id, status: 'Pushing', current, total: blob.size }));
+        const open = (): Readable => countBytes(createReadStream(blob.path), (current) => report({ id, status: 'Pushing', current, total: blob.size }));
         const source = { digest: blob.digest, size: blob.size, open };
         const result = await client.pushBlob(repo, source, opts.mountFrom ? { mountFrom: opts.mountFrom } : {});
         report({ id, status: result === 'exists' ? 'Layer already exists' : result === 'mounted' ? 'Mounted' : 'Pushed' });

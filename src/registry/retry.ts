@@ -53,12 +53,7 @@ function describe(err: unknown): string {
  * `init` runs once per attempt so each try gets a fresh body stream and current auth.
  * The last response is returned whatever its status; network failures become `unavailable`.
  */
-export async function fetchWithRetry(
-  url: URL,
-  init: () => Promise<RequestInit>,
-  policy: RetryPolicy,
-  what: string,
-): Promise<Response> {
+export async function fetchWithRetry(url: URL, init: () => Promise<RequestInit>, policy: RetryPolicy, what: string): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= policy.attempts;
     let res: Response;

@@ -140,10 +140,7 @@ async function* chunksOf(source: Readable, skip: number, size: number): AsyncGen
  * the registry no longer accepts (distribution cancels one that received part of a chunk)
  * surfaces as an error so the caller can start over.
  */
-async function sendChunk(
-  ctx: UploadContext,
-  { session, chunk, what }: { session: UploadSession; chunk: Buffer; what: string },
-): Promise<UploadSession> {
+async function sendChunk(ctx: UploadContext, { session, chunk, what }: { session: UploadSession; chunk: Buffer; what: string }): Promise<UploadSession> {
   const end = session.offset + chunk.length;
   for (let retry = 0; ; retry++) {
     const data = chunk.subarray(chunk.length - (end - session.offset));

@@ -49,7 +49,10 @@ export async function exportCache(store: Store, steps: readonly CachedStep[], ba
     });
     return { key: step.key, layers, created: store.getCacheRecord(step.key)?.created ?? Date.now() };
   });
-  const blobs = await store.layerBlobs(layerRefs.map((l) => l.chainId), { compression: 'gzip' });
+  const blobs = await store.layerBlobs(
+    layerRefs.map((l) => l.chainId),
+    { compression: 'gzip' },
+  );
   const encoded = encodeCache(
     blobs.map((blob, i) => ({ descriptor: { mediaType: blob.mediaType, digest: blob.digest, size: blob.size }, diffId: layerRefs[i]!.diffId })),
     records,
@@ -65,7 +68,7 @@ export async function exportCache(store: Store, steps: readonly CachedStep[], ba
 /** A snapshot and everything below it, bottom first. */
 function chainOf(store: Store, chainId: string): LayerInfo[] {
   const chain: LayerInfo[] = [];
-  for (let id: string | null = chainId; id !== null; ) {
+  for (let id: string | null = chainId; id !== null;) {
     const layer = store.getLayer(id);
     if (!layer) throw new RemoteCacheError(`layer ${id} of a cached step is missing from the store; run 'tsbuild fsck'`);
     chain.unshift(layer);

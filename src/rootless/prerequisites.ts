@@ -93,7 +93,7 @@ export function freeRange(files: string[]): string {
   }
   let start = 100_000;
   const size = 65_536;
-  for (let moved = true; moved; ) {
+  for (let moved = true; moved;) {
     moved = false;
     for (const [from, to] of used) {
       if (start < to && from < start + size) {

@@ -63,12 +63,7 @@ export async function runBuild(input: BuildOptions): Promise<BuildResult> {
   }
 }
 
-async function buildWithStore(
-  options: NormalizedBuildOptions,
-  store: Store,
-  progress: ProgressEmitter,
-  abort: AbortController,
-): Promise<BuildResult> {
+async function buildWithStore(options: NormalizedBuildOptions, store: Store, progress: ProgressEmitter, abort: AbortController): Promise<BuildResult> {
   // Opened first so that a bad cache ref stops the build before any work, not after it.
   const client = { insecureRegistries: options.insecureRegistries };
   const cacheFrom = options.cacheFrom.map((spec) => openCacheBackend(spec, client));

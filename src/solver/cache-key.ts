@@ -15,11 +15,7 @@ export type CacheKey = string;
  * directory (the build context or a named directory context), the key of another stage,
  * or an image's ID (its config digest, which names its layers).
  */
-export type SourceKey =
-  | { kind: 'content'; checksum: string }
-  | { kind: 'stage'; key: CacheKey }
-  | { kind: 'image'; id: string }
-  | { kind: 'scratch' };
+export type SourceKey = { kind: 'content'; checksum: string } | { kind: 'stage'; key: CacheKey } | { kind: 'image'; id: string } | { kind: 'scratch' };
 
 /** A RUN mount as its key sees it: secrets and SSH agents by id only, never their values. */
 export type MountKey =

@@ -8,17 +8,12 @@ import type { BuildSession } from './session.js';
  */
 export function historyOf(session: BuildSession, stage: Stage, created: string): HistoryEntry[] {
   const base = stage.base;
-  const inherited =
-    base.kind === 'stage'
-      ? historyOf(session, session.stageByIndex(base.index), created)
-      : (stage.baseConfig?.history ?? []);
-  const own = stage.history.map(
-    (h): HistoryEntry => ({
-      created,
-      created_by: h.createdBy,
-      comment: 'buildkit.dockerfile.v0',
-      ...(h.emptyLayer ? { empty_layer: true } : {}),
-    }),
-  );
+  const inherited = base.kind === 'stage' ? historyOf(session, session.stageByIndex(base.index), created) : (stage.baseConfig?.history ?? []);
+  const own = stage.history.map((h): HistoryEntry => ({
+    created,
+    created_by: h.createdBy,
+    comment: 'buildkit.dockerfile.v0',
+    ...(h.emptyLayer ? { empty_layer: true } : {}),
+  }));
   return [...inherited, ...own];
 }

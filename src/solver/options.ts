@@ -9,7 +9,6 @@ import type { NetworkMode } from '../network-mode.js';
 import type { BuildEventListener } from './events.js';
 import { parseNamedContexts, type NamedContext } from './named-context.js';
 
-
 import type { Ulimit } from '../executor/index.js';
 
 export type { OutputSpec };
@@ -107,7 +106,24 @@ export interface BuildOptions {
 }
 
 /** BuildOptions with every default applied, validated once at the entry. */
-export interface NormalizedBuildOptions extends Required<Omit<BuildOptions, 'dockerfile' | 'dockerfileText' | 'target' | 'onEvent' | 'signal' | 'root' | 'platform' | 'sourceDateEpoch' | 'limits' | 'cacheTo' | 'buildContexts' | 'addHosts' | 'shmSize'>> {
+export interface NormalizedBuildOptions extends Required<
+  Omit<
+    BuildOptions,
+    | 'dockerfile'
+    | 'dockerfileText'
+    | 'target'
+    | 'onEvent'
+    | 'signal'
+    | 'root'
+    | 'platform'
+    | 'sourceDateEpoch'
+    | 'limits'
+    | 'cacheTo'
+    | 'buildContexts'
+    | 'addHosts'
+    | 'shmSize'
+  >
+> {
   shmSize?: number;
   cacheTo: NormalizedCacheExportSpec[];
   buildContexts: Record<string, NamedContext>;
@@ -174,7 +190,10 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
 
 /** `linux/amd64,linux/arm64` (or a list of such), duplicates dropped; empty means this machine's. */
 function targetPlatforms(given: string | string[] | undefined): Platform[] {
-  const texts = (Array.isArray(given) ? given : [given ?? '']).flatMap((t) => t.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const texts = (Array.isArray(given) ? given : [given ?? ''])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const platforms = new Map<string, Platform>();
   for (const text of texts) {
     const given = platformFlag(text);
@@ -191,7 +210,9 @@ function checkTags(tags: string[], outputs: OutputSpec[]): void {
     try {
       normalizeTagName(tag);
     } catch (err) {
-      throw new UsageError(`invalid tag "${tag}": ${err instanceof Error ? err.message.replace(/^invalid reference "[^"]*": /, '') : String(err)}`, { cause: err });
+      throw new UsageError(`invalid tag "${tag}": ${err instanceof Error ? err.message.replace(/^invalid reference "[^"]*": /, '') : String(err)}`, {
+        cause: err,
+      });
     }
   }
   const pushes = outputs.some((o) => o.type === 'registry' || (o.type === 'image' && o.push === true));

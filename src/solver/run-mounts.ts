@@ -9,11 +9,7 @@ import type { RunContext } from './step-context.js';
 import { assertNever } from '../errors.js';
 
 /** Turns a RUN step's `--mount` flags into host paths the sandbox can mount. */
-export async function resolveRunMounts(
-  ctx: RunContext,
-  mounts: StepMount[],
-  fail: (message: string) => BuildStepError,
-): Promise<ResolvedMount[]> {
+export async function resolveRunMounts(ctx: RunContext, mounts: StepMount[], fail: (message: string) => BuildStepError): Promise<ResolvedMount[]> {
   const resolved: ResolvedMount[] = [];
   for (const m of mounts) {
     switch (m.type) {
@@ -80,12 +76,7 @@ async function prepareCacheDir(dir: string, m: { mode: number; uid: number; gid:
  * that root, never on the host: a context link that leads out is an error, a stage's absolute
  * link starts at the stage's root, as it would inside the sandbox.
  */
-async function sourceInside(
-  ctx: RunContext,
-  from: StageBase | undefined,
-  source: string,
-  fail: (message: string) => BuildStepError,
-): Promise<string> {
+async function sourceInside(ctx: RunContext, from: StageBase | undefined, source: string, fail: (message: string) => BuildStepError): Promise<string> {
   const root = from ? await ctx.rootfs(from) : ctx.context.root;
   try {
     const rel = await resolveInRoot(root, posix.normalize(`/${source}`), { confined: !from, followFinal: true });

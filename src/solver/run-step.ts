@@ -16,20 +16,11 @@ const TAIL_LINES = 10;
  */
 function withCacheLocks<T>(ctx: RunContext, step: RunStep, work: () => Promise<T>): Promise<T> {
   const ids = [...new Set(step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing !== 'shared' ? [m.id] : [])))].sort();
-  return ids.reduceRight<() => Promise<T>>(
-    (inner, id) => () => ctx.withLock(`cache:${id}`, () => ctx.store.withCacheMountLock(id, inner)),
-    work,
-  )();
+  return ids.reduceRight<() => Promise<T>>((inner, id) => () => ctx.withLock(`cache:${id}`, () => ctx.store.withCacheMountLock(id, inner)), work)();
 }
 
 /** Runs a RUN step in the sandbox on top of `parent` and commits its upper dir as a snapshot. */
-export async function executeRun(
-  ctx: RunContext,
-  step: RunStep,
-  parent: string | null,
-  vertex: VertexInfo,
-  fail: StepFailure,
-): Promise<string> {
+export async function executeRun(ctx: RunContext, step: RunStep, parent: string | null, vertex: VertexInfo, fail: StepFailure): Promise<string> {
   const { store, options } = ctx;
   if (step.security === 'insecure' && !options.allow.includes('security.insecure')) {
     throw fail('RUN --security=insecure needs the security.insecure entitlement: pass --allow security.insecure');
@@ -58,26 +49,28 @@ export async function executeRun(
     if (options.shmSize !== undefined) mounts.push({ type: 'tmpfs', target: '/dev/shm', size: options.shmSize });
     const lowerdirs = parent ? store.lowerdirs(parent) : [store.emptyDir()];
     const tail: string[] = [];
-    const result = await withCacheLocks(ctx, step, () => runSandboxed({
-      rootfs: { lowerdirs, upperdir, workdir, mountCwd: store.root },
-      args: step.args,
-      env: [...step.env, ...step.proxyEnv],
-      cwd: step.workdir,
-      user: step.user,
-      network,
-      extraHosts: options.extraHosts,
-      security: step.security,
-      mounts,
-      ...(options.limits ? { limits: options.limits } : {}),
-      ...(options.ulimits.length > 0 ? { ulimits: options.ulimits } : {}),
-      signal: ctx.signal,
-      onOutput: (stream, data) => {
-        const text = data.toString('utf8');
-        ctx.progress.log(vertex, stream, text);
-        tail.push(...text.split('\n').filter((l) => l !== ''));
-        if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
-      },
-    }));
+    const result = await withCacheLocks(ctx, step, () =>
+      runSandboxed({
+        rootfs: { lowerdirs, upperdir, workdir, mountCwd: store.root },
+        args: step.args,
+        env: [...step.env, ...step.proxyEnv],
+        cwd: step.workdir,
+        user: step.user,
+        network,
+        extraHosts: options.extraHosts,
+        security: step.security,
+        mounts,
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.ulimits.length > 0 ? { ulimits: options.ulimits } : {}),
+        signal: ctx.signal,
+        onOutput: (stream, data) => {
+          const text = data.toString('utf8');
+          ctx.progress.log(vertex, stream, text);
+          tail.push(...text.split('\n').filter((l) => l !== ''));
+          if (tail.length > TAIL_LINES) tail.splice(0, tail.length - TAIL_LINES);
+        },
+      }),
+    );
     if (result.exitCode !== 0 || result.signal) {
       const why = result.oomKilled
         ? 'it was killed for running out of memory'

@@ -68,9 +68,7 @@ function imageOfContext(session: BuildSession, name: string): string {
 async function runStage(session: BuildSession, stage: Stage): Promise<StageOutput> {
   let { key, layers, created } = await startingPoint(session, stage);
   let position = 1;
-  const ignoreCache =
-    session.options.noCache ||
-    session.options.noCacheFilter.some((f) => f === stage.name || f === String(stage.index));
+  const ignoreCache = session.options.noCache || session.options.noCacheFilter.some((f) => f === stage.name || f === String(stage.index));
   for (const step of stage.steps) {
     if (session.abort.signal.aborted) throw session.abort.signal.reason;
     if (step.kind === 'config') continue;
@@ -91,7 +89,15 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
     if (found.hit !== null) {
       session.progress.cached(vertex);
       layers = found.hit.layers;
-      session.reports.push({ name: vertex.name, cached: true, durationMs: 0, key: stepKey, chainId: layers.at(-1)!, stage: stage.index, platform: formatPlatform(stage.platform) });
+      session.reports.push({
+        name: vertex.name,
+        cached: true,
+        durationMs: 0,
+        key: stepKey,
+        chainId: layers.at(-1)!,
+        stage: stage.index,
+        platform: formatPlatform(stage.platform),
+      });
       created = Math.max(created, found.hit.created);
     } else {
       const { warning } = found;
@@ -102,12 +108,26 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
         }),
       );
       session.store.putCacheRecord({ key: stepKey, chainId, configDelta: null });
-      session.reports.push({ name: vertex.name, cached: false, durationMs: Date.now() - started, key: stepKey, chainId, stage: stage.index, platform: formatPlatform(stage.platform) });
+      session.reports.push({
+        name: vertex.name,
+        cached: false,
+        durationMs: Date.now() - started,
+        key: stepKey,
+        chainId,
+        stage: stage.index,
+        platform: formatPlatform(stage.platform),
+      });
       layers = [...layers, chainId];
       created = Math.max(created, session.store.getCacheRecord(stepKey)?.created ?? Date.now());
     }
     key = stepKey;
-    session.progress.emit({ type: 'vertex-layer', vertex, bytes: session.store.getLayer(layers.at(-1)!)?.size ?? 0, cached: found.hit !== null, time: Date.now() });
+    session.progress.emit({
+      type: 'vertex-layer',
+      vertex,
+      bytes: session.store.getLayer(layers.at(-1)!)?.size ?? 0,
+      cached: found.hit !== null,
+      time: Date.now(),
+    });
   }
   return { stage, key, layers, created };
 }

@@ -67,11 +67,7 @@ export function discardIngested(blob: IngestedBlob): void {
  * insert the row, all under the write lock so prune never sees a file without its row.
  * Committing a blob that exists already is a no-op (the copy is dropped).
  */
-export function commitBlob(
-  ctx: StoreContext,
-  blob: IngestedBlob,
-  opts: { mediaType: string; expected?: string },
-): Descriptor {
+export function commitBlob(ctx: StoreContext, blob: IngestedBlob, opts: { mediaType: string; expected?: string }): Descriptor {
   if (opts.expected !== undefined && opts.expected !== blob.digest) {
     discardIngested(blob);
     throw new DigestMismatchError('blob', opts.expected, blob.digest);
@@ -97,11 +93,7 @@ export function commitBlob(
 }
 
 /** Stores content as a blob; bytes already stored are not written again. */
-export async function writeBlob(
-  ctx: StoreContext,
-  data: Readable | Uint8Array,
-  opts: { mediaType: string; expected?: string },
-): Promise<Descriptor> {
+export async function writeBlob(ctx: StoreContext, data: Readable | Uint8Array, opts: { mediaType: string; expected?: string }): Promise<Descriptor> {
   if (!(data instanceof Readable)) {
     const digest = sha256(data);
     if (opts.expected !== undefined && opts.expected !== digest) {

@@ -14,16 +14,18 @@ export function cacheMountDir(ctx: StoreContext, id: string): string {
   const dir = join(ctx.paths.cacheMounts, name);
   const now = Date.now();
   // Row and lease first, dir after, all under the write lock: prune never sees the dir unowned.
-  ctx.db.transaction(() => {
-    ctx.db
-      .prepare(
-        `INSERT INTO cache_mounts (id, dir, created, last_used) VALUES (?, ?, ?, ?)
+  ctx.db
+    .transaction(() => {
+      ctx.db
+        .prepare(
+          `INSERT INTO cache_mounts (id, dir, created, last_used) VALUES (?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET last_used = excluded.last_used`,
-      )
-      .run(id, name, now, now);
-    ctx.leases.hold('cache-mount', id);
-    mkdirSync(dir, { recursive: true });
-  }).immediate();
+        )
+        .run(id, name, now, now);
+      ctx.leases.hold('cache-mount', id);
+      mkdirSync(dir, { recursive: true });
+    })
+    .immediate();
   return dir;
 }
 

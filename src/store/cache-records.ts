@@ -23,16 +23,17 @@ export interface PutCacheRecordOptions {
 export function getCacheRecord(ctx: StoreContext, key: string): CacheRecord | null {
   // IMMEDIATE: in WAL mode a read that later writes fails outright (no waiting) if another
   // process committed in between; taking the write lock first makes it wait instead.
-  return ctx.db.transaction((): CacheRecord | null => {
-    const row = ctx.db
-      .prepare('SELECT key, chain_id, config_delta, created, last_used FROM cache_records WHERE key = ?')
-      .get(key) as { key: string; chain_id: string | null; config_delta: string; created: number; last_used: number } | undefined;
-    if (!row) return null;
-    const now = Date.now();
-    ctx.db.prepare('UPDATE cache_records SET last_used = ? WHERE key = ?').run(now, key);
-    if (row.chain_id !== null) ctx.leases.hold('snapshot', row.chain_id);
-    return { key: row.key, chainId: row.chain_id, configDelta: JSON.parse(row.config_delta), created: row.created, lastUsed: now };
-  }).immediate();
+  return ctx.db
+    .transaction((): CacheRecord | null => {
+      const row = ctx.db.prepare('SELECT key, chain_id, config_delta, created, last_used FROM cache_records WHERE key = ?').get(key) as
+        { key: string; chain_id: string | null; config_delta: string; created: number; last_used: number } | undefined;
+      if (!row) return null;
+      const now = Date.now();
+      ctx.db.prepare('UPDATE cache_records SET last_used = ? WHERE key = ?').run(now, key);
+      if (row.chain_id !== null) ctx.leases.hold('snapshot', row.chain_id);
+      return { key: row.key, chainId: row.chain_id, configDelta: JSON.parse(row.config_delta), created: row.created, lastUsed: now };
+    })
+    .immediate();
 }
 
 /** Records (or replaces) what a step produced under its cache key. */

@@ -49,9 +49,10 @@ export function collectGarbage(ctx: StoreContext): CollectResult {
     DELETE FROM layer_blobs WHERE diff_id NOT IN (SELECT diff_id FROM layers);
   `);
   markLive(db);
-  const deadBlobs = db
-    .prepare('SELECT digest, size FROM blobs WHERE digest NOT IN (SELECT digest FROM temp.live_blobs)')
-    .all() as { digest: string; size: number }[];
+  const deadBlobs = db.prepare('SELECT digest, size FROM blobs WHERE digest NOT IN (SELECT digest FROM temp.live_blobs)').all() as {
+    digest: string;
+    size: number;
+  }[];
   for (const blob of deadBlobs) {
     moveToTrash(paths.trash, join(paths.blobs, blob.digest.slice('sha256:'.length)));
     reclaimedBytes += blob.size;

@@ -24,9 +24,7 @@ function migrate(db: Db): void {
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
-      throw new StoreError(
-        `store schema version ${version} is newer than this tsbuild understands (${MIGRATIONS.length}); upgrade tsbuild`,
-      );
+      throw new StoreError(`store schema version ${version} is newer than this tsbuild understands (${MIGRATIONS.length}); upgrade tsbuild`);
     }
     for (let i = version; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!);
     if (version !== MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);

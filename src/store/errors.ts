@@ -21,7 +21,11 @@ export class DigestMismatchError extends TsbuildError {
   readonly code = 'digest-mismatch';
   readonly exitCode = 1;
 
-  constructor(readonly what: string, readonly expected: string, readonly actual: string) {
+  constructor(
+    readonly what: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
     super(`${what}: digest mismatch: expected ${expected}, got ${actual}`);
   }
 }

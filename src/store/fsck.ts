@@ -130,13 +130,11 @@ function removeLayers(ctx: StoreContext, chainIds: string[], problems: string[])
       SELECT chain_id FROM temp.doomed
       UNION SELECT l.chain_id FROM layers l JOIN above a ON l.parent = a.chain_id)
     SELECT chain_id FROM above`);
-  const images = db
-    .prepare('SELECT DISTINCT image_id FROM image_layers WHERE chain_id IN (SELECT chain_id FROM temp.doomed)')
-    .all() as { image_id: string }[];
+  const images = db.prepare('SELECT DISTINCT image_id FROM image_layers WHERE chain_id IN (SELECT chain_id FROM temp.doomed)').all() as {
+    image_id: string;
+  }[];
   for (const { image_id } of images) problems.push(`image ${image_id} uses a broken layer: image and its tags removed`);
-  const dirs = db
-    .prepare('SELECT dir, link FROM snapshots WHERE chain_id IN (SELECT chain_id FROM temp.doomed)')
-    .all() as { dir: string; link: string }[];
+  const dirs = db.prepare('SELECT dir, link FROM snapshots WHERE chain_id IN (SELECT chain_id FROM temp.doomed)').all() as { dir: string; link: string }[];
   for (const { dir, link } of dirs) {
     moveToTrash(paths.trash, join(paths.snapshots, dir));
     moveToTrash(paths.trash, join(paths.links, link));

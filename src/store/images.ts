@@ -100,8 +100,7 @@ export function findImageId(ctx: StoreContext, ref: string): string | undefined 
     const parsed = parseReference(ref);
     if (parsed.digest !== undefined) {
       const row = ctx.db.prepare('SELECT id FROM images WHERE manifest_digest = ? OR id = ?').get(parsed.digest, parsed.digest) as
-        | { id: string }
-        | undefined;
+        { id: string } | undefined;
       return row?.id ?? pinnedImageId(ctx, parsed.digest, 0);
     }
     named = normalizeTagName(ref);
@@ -154,13 +153,12 @@ export function resolveImage(ctx: StoreContext, ref: string): ResolvedImage | nu
   const id = findImageId(ctx, ref);
   if (id === undefined) return null;
   const row = ctx.db.prepare('SELECT manifest_digest, created FROM images WHERE id = ?').get(id) as
-    | { manifest_digest: string; created: number }
-    | undefined;
+    { manifest_digest: string; created: number } | undefined;
   if (!row) return null;
   ctx.leases.hold('image', id);
-  const chainIds = (
-    ctx.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx').all(id) as { chain_id: string }[]
-  ).map((r) => r.chain_id);
+  const chainIds = (ctx.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx').all(id) as { chain_id: string }[]).map(
+    (r) => r.chain_id,
+  );
   const config = JSON.parse(readBlobSync(ctx, id).toString('utf8')) as ImageConfig;
   const manifest = JSON.parse(readBlobSync(ctx, row.manifest_digest).toString('utf8')) as ImageManifest;
   return { id, manifestDigest: row.manifest_digest, config, manifest, chainIds, tags: tagsOf(ctx, id), created: row.created };
@@ -245,9 +243,7 @@ export function removeImage(ctx: StoreContext, ref: string, opts: { force?: bool
         return { untagged: [name], deleted: members.filter((m) => deleteIfUnnamed(ctx, m)) };
       }
       if (tags.length > 1 && !opts.force) {
-        throw new StoreError(
-          `image ${id} is tagged ${tags.map((t) => familiarReference(parseReference(t))).join(', ')}: remove the names or use --force`,
-        );
+        throw new StoreError(`image ${id} is tagged ${tags.map((t) => familiarReference(parseReference(t))).join(', ')}: remove the names or use --force`);
       }
       ctx.db.prepare('DELETE FROM images WHERE id = ?').run(id);
       return { untagged: tags, deleted: [id] };

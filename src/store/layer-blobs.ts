@@ -39,9 +39,8 @@ function findLayer(ctx: StoreContext, ref: string): LayerRow {
 }
 
 function variantOf(ctx: StoreContext, diffId: string, mediaType: string): Descriptor | undefined {
-  const row = ctx.db
-    .prepare('SELECT media_type, digest, size FROM layer_blobs WHERE diff_id = ? AND media_type = ?')
-    .get(diffId, mediaType) as { media_type: string; digest: string; size: number } | undefined;
+  const row = ctx.db.prepare('SELECT media_type, digest, size FROM layer_blobs WHERE diff_id = ? AND media_type = ?').get(diffId, mediaType) as
+    { media_type: string; digest: string; size: number } | undefined;
   if (!row || !hasBlob(ctx, row.digest)) return undefined;
   return { mediaType: row.media_type, digest: row.digest, size: row.size };
 }
@@ -93,17 +92,10 @@ export function layerTar(ctx: StoreContext, ref: string): { descriptor: Descript
  * The blob of a layer in the asked compression, made on first use and remembered in layer_blobs.
  * Builds never wait on this: only exports and pushes ask for blobs.
  */
-export async function layerBlob(
-  ctx: StoreContext,
-  ref: string,
-  opts: { compression: LayerCompression },
-): Promise<LayerBlob> {
+export async function layerBlob(ctx: StoreContext, ref: string, opts: { compression: LayerCompression }): Promise<LayerBlob> {
   const { descriptor, stream } = layerTar(ctx, ref);
   const mediaType = opts.compression === 'gzip' ? MEDIA_TYPES.ociLayerGzip : MEDIA_TYPES.ociLayer;
-  const known =
-    opts.compression === 'none'
-      ? hasBlob(ctx, descriptor.digest) ? descriptor : undefined
-      : variantOf(ctx, descriptor.digest, mediaType);
+  const known = opts.compression === 'none' ? (hasBlob(ctx, descriptor.digest) ? descriptor : undefined) : variantOf(ctx, descriptor.digest, mediaType);
   if (known) {
     ctx.leases.hold('blob', known.digest);
     return { ...known, mediaType, path: blobPathOf(ctx.paths, known.digest) };
@@ -126,11 +118,7 @@ export async function layerBlob(
 }
 
 /** Blobs for several layers, two at a time: compression is CPU bound and there are two cores. */
-export async function layerBlobs(
-  ctx: StoreContext,
-  refs: readonly string[],
-  opts: { compression: LayerCompression },
-): Promise<LayerBlob[]> {
+export async function layerBlobs(ctx: StoreContext, refs: readonly string[], opts: { compression: LayerCompression }): Promise<LayerBlob[]> {
   const limit = pLimit(2);
   return Promise.all(refs.map((ref) => limit(() => layerBlob(ctx, ref, opts))));
 }

@@ -30,9 +30,7 @@ export class Leases {
   hold(kind: LeaseResourceKind, key: string): void {
     const lease = this.#current.getStore();
     if (!lease) return;
-    this.#db
-      .prepare('INSERT OR IGNORE INTO lease_resources (lease_id, kind, key) VALUES (?, ?, ?)')
-      .run(lease.id, kind, key);
+    this.#db.prepare('INSERT OR IGNORE INTO lease_resources (lease_id, kind, key) VALUES (?, ?, ?)').run(lease.id, kind, key);
   }
 
   /** Runs fn under a lease, released when fn settles. Nested calls share the outer lease. */
@@ -40,9 +38,7 @@ export class Leases {
     const outer = this.#current.getStore();
     if (outer) return fn(outer);
     const lease: Lease = { id: randomBytes(12).toString('hex') };
-    this.#db
-      .prepare('INSERT INTO leases (id, pid, pid_start, created) VALUES (?, ?, ?, ?)')
-      .run(lease.id, process.pid, selfStartTime(), Date.now());
+    this.#db.prepare('INSERT INTO leases (id, pid, pid_start, created) VALUES (?, ?, ?, ?)').run(lease.id, process.pid, selfStartTime(), Date.now());
     try {
       return await this.#current.run(lease, () => fn(lease));
     } finally {

@@ -25,9 +25,7 @@ export function platformOfImage(ctx: StoreContext, id: string): string {
 /** The images a name holds, one per platform, in index order; [] for an unknown name. */
 export function nameMembers(ctx: StoreContext, name: string): PlatformImage[] {
   const normalized = normalizeTagName(name);
-  const rows = ctx.db
-    .prepare('SELECT platform, image_id AS id FROM name_platforms WHERE name = ? ORDER BY idx')
-    .all(normalized) as PlatformImage[];
+  const rows = ctx.db.prepare('SELECT platform, image_id AS id FROM name_platforms WHERE name = ? ORDER BY idx').all(normalized) as PlatformImage[];
   if (rows.length > 0) return rows;
   const tagged = ctx.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(normalized) as { image_id: string } | undefined;
   return tagged ? [{ platform: platformOfImage(ctx, tagged.image_id), id: tagged.image_id }] : [];
@@ -53,9 +51,7 @@ export function setNameMembers(ctx: StoreContext, name: string, members: readonl
   const main = memberFor(members, hostPlatform()) ?? first;
   ctx.db
     .transaction(() => {
-      const tagged = ctx.db
-        .prepare('INSERT OR REPLACE INTO tags (name, image_id) SELECT ?, id FROM images WHERE id = ?')
-        .run(normalized, main.id);
+      const tagged = ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) SELECT ?, id FROM images WHERE id = ?').run(normalized, main.id);
       if (tagged.changes === 0) throw new ImageNotFoundError(main.id);
       ctx.db.prepare('DELETE FROM name_platforms WHERE name = ?').run(normalized);
       if (members.length < 2) return;

@@ -7,7 +7,10 @@ import type { Db } from './db.js';
  * and leases count as roots: what is left is what `prune --all` would keep.
  */
 export function markLive(db: Db, roots: 'all' | 'tagged' = 'all'): void {
-  const images = roots === 'all' ? 'SELECT id FROM images' : `SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms UNION SELECT key FROM lease_resources WHERE kind = 'image'`;
+  const images =
+    roots === 'all'
+      ? 'SELECT id FROM images'
+      : `SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms UNION SELECT key FROM lease_resources WHERE kind = 'image'`;
   const cache = roots === 'all' ? 'SELECT chain_id FROM cache_records WHERE chain_id IS NOT NULL' : 'SELECT NULL WHERE 0';
   db.exec(`
     CREATE TEMP TABLE IF NOT EXISTS live_chains (chain_id TEXT PRIMARY KEY) WITHOUT ROWID;

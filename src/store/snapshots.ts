@@ -113,9 +113,7 @@ export async function publishLayerDir(ctx: StoreContext, opts: PublishLayerOptio
            VALUES (?, ?, ?, ?, ?, ?, 1, ?)`,
         )
         .run(chainId, opts.diffId, opts.parent, opts.size, opts.sourceDateEpoch ?? null, opts.reproducible ? 1 : 0, now);
-      ctx.db
-        .prepare('INSERT INTO snapshots (chain_id, dir, link, created, last_used) VALUES (?, ?, ?, ?, ?)')
-        .run(chainId, hex, link, now, now);
+      ctx.db.prepare('INSERT INTO snapshots (chain_id, dir, link, created, last_used) VALUES (?, ?, ?, ?, ?)').run(chainId, hex, link, now, now);
       published = true;
     }
     if (opts.variant) {

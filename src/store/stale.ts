@@ -144,9 +144,5 @@ function processExists(pid: number): boolean {
 
 /** Everything above for the store at `root`; what was cleaned, for fsck's report. */
 export function releaseDeadLeftovers(root: string): string[] {
-  return [
-    ...unmountStale(root).map((rel) => `mount ${rel}`),
-    ...removeStaleScratch(),
-    ...removeStaleCgroups(),
-  ];
+  return [...unmountStale(root).map((rel) => `mount ${rel}`), ...removeStaleScratch(), ...removeStaleCgroups()];
 }

@@ -77,9 +77,11 @@ export function openStatCache(ctx: StoreContext, contextId: string): StatCache {
         `INSERT OR REPLACE INTO stat_cache (context_id, path, size, mtime_ns, ctime_ns, ino, mode, digest)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      ctx.db.transaction(() => {
-        for (const [path, e] of pending) upsert.run(contextId, path, e.size, e.mtimeNs, e.ctimeNs, e.ino, e.mode, e.digest);
-      }).immediate();
+      ctx.db
+        .transaction(() => {
+          for (const [path, e] of pending) upsert.run(contextId, path, e.size, e.mtimeNs, e.ctimeNs, e.ino, e.mode, e.digest);
+        })
+        .immediate();
       const cache = load();
       for (const [path, e] of pending) cache.set(path, e);
       pending.clear();

@@ -31,16 +31,7 @@ import type { ApplyLayerOptions } from './layer-import.js';
 import { Leases, type Lease } from './leases.js';
 import { storePaths } from './paths.js';
 import type { PruneOptions, PruneResult } from './prune.js';
-import {
-  commitSnapshot,
-  getLayer,
-  lowerdirs,
-  makeTempDir,
-  requireLayer,
-  snapshotDirOf,
-  type CommitSnapshotOptions,
-  type LayerInfo,
-} from './snapshots.js';
+import { commitSnapshot, getLayer, lowerdirs, makeTempDir, requireLayer, snapshotDirOf, type CommitSnapshotOptions, type LayerInfo } from './snapshots.js';
 import { openStatCache, type StatCache } from './stat-cache.js';
 import { diskUsage, type DiskUsage } from './usage.js';
 import { Views, type SnapshotView } from './views.js';
@@ -183,7 +174,11 @@ export class Store {
   }
   /** Points a name at one image per platform (index order); returns the normalized name. */
   tagPlatforms(name: string, ids: readonly string[]): string {
-    return setNameMembers(this.#ctx, name, ids.map((id) => ({ platform: platformOfImage(this.#ctx, id), id })));
+    return setNameMembers(
+      this.#ctx,
+      name,
+      ids.map((id) => ({ platform: platformOfImage(this.#ctx, id), id })),
+    );
   }
   /** Adds an image under a name next to its other platforms' images (replacing its own platform's). */
   addPlatform(name: string, id: string): string {

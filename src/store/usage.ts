@@ -60,13 +60,16 @@ export function diskUsage(ctx: StoreContext): DiskUsage {
        FROM blobs`,
     );
     return {
-      images: one<DiskUsage['images']>(`SELECT COUNT(*) AS count, (SELECT COUNT(*) FROM (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)) AS tagged FROM images`),
+      images: one<DiskUsage['images']>(
+        `SELECT COUNT(*) AS count, (SELECT COUNT(*) FROM (SELECT image_id FROM tags UNION SELECT image_id FROM name_platforms)) AS tagged FROM images`,
+      ),
       layers,
       blobs,
       cacheRecords: one<{ count: number }>('SELECT COUNT(*) AS count FROM cache_records'),
-      mounts: db
-        .prepare(`SELECT dir, id IN (SELECT key FROM lease_resources WHERE kind = 'cache-mount') AS held FROM cache_mounts`)
-        .all() as { dir: string; held: number }[],
+      mounts: db.prepare(`SELECT dir, id IN (SELECT key FROM lease_resources WHERE kind = 'cache-mount') AS held FROM cache_mounts`).all() as {
+        dir: string;
+        held: number;
+      }[],
     };
   })();
   // Cache mounts have no size row (steps write them freely), so they are measured on disk.

@@ -8,11 +8,7 @@ import { resolveStoreRoot } from './root.js';
  * free space (`freesSpace`) first give back the store's reserve when space is short, so
  * they work even at 0 bytes free.
  */
-export async function withStore<T>(
-  values: { root?: unknown },
-  work: (store: Store) => Promise<T>,
-  opts: { freesSpace?: boolean } = {},
-): Promise<T> {
+export async function withStore<T>(values: { root?: unknown }, work: (store: Store) => Promise<T>, opts: { freesSpace?: boolean } = {}): Promise<T> {
   const root = resolveStoreRoot(typeof values.root === 'string' ? { root: values.root } : {});
   return reportingNoSpace(root, async () => {
     if (opts.freesSpace) releaseReserveIfShort(root);

@@ -73,8 +73,10 @@ function stepTable(spans: readonly Span[]): string {
   const body = steps
     .map((s) => {
       const size = s.layerBytes === undefined ? '' : formatBytes(s.layerBytes);
-      return `<tr class="${status(s)}"><td class="step">${esc(s.step!.instruction)}</td><td>${esc(stageLabel(s.step!))}</td>` +
-        `<td class="num">${formatDuration(duration(s))}</td><td>${status(s) === 'cached' ? 'cache hit' : status(s) === 'error' ? 'failed' : 'ran'}</td><td class="num">${size}</td></tr>`;
+      return (
+        `<tr class="${status(s)}"><td class="step">${esc(s.step!.instruction)}</td><td>${esc(stageLabel(s.step!))}</td>` +
+        `<td class="num">${formatDuration(duration(s))}</td><td>${status(s) === 'cached' ? 'cache hit' : status(s) === 'error' ? 'failed' : 'ran'}</td><td class="num">${size}</td></tr>`
+      );
     })
     .join('\n');
   return `<table><thead><tr><th>Step</th><th>Stage</th><th>Time</th><th>Cache</th><th>Layer size</th></tr></thead><tbody>\n${body}\n</tbody></table>`;

@@ -22,8 +22,7 @@ export interface ImportRootfsOptions {
 export async function importRootfs(store: Store, opts: ImportRootfsOptions): Promise<{ id: string; tags: string[] }> {
   // A directory is read as an overlay-format layer; a plain rootfs is one (it has no whiteouts).
   const source = opts.source;
-  const tar: Readable =
-    typeof source !== 'string' ? source : statSync(source).isDirectory() ? layerTarStream(source) : createReadStream(source);
+  const tar: Readable = typeof source !== 'string' ? source : statSync(source).isDirectory() ? layerTarStream(source) : createReadStream(source);
   return store.withLease(async () => {
     // Unpacked and committed as our own deterministic tar, as `docker import` does: nothing
     // refers to the original tar's digest yet, so there is no reason to keep its bytes.

@@ -3,7 +3,24 @@
 // through applyLayer's safe extraction, so a hostile archive is refused, naming the entry.
 import { Transform, type Readable } from 'node:stream';
 import type { Store } from '../store/index.js';
-import { ArchiveError, openArchive, type ArchiveReader, parseDockerManifest, imageNameOf, layoutBlobPath, parseOciIndex, MEDIA_TYPES, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, normalizeTagName, countBytes, shortDigest, type TransferListener } from '../image/index.js';
+import {
+  ArchiveError,
+  openArchive,
+  type ArchiveReader,
+  parseDockerManifest,
+  imageNameOf,
+  layoutBlobPath,
+  parseOciIndex,
+  MEDIA_TYPES,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  normalizeTagName,
+  countBytes,
+  shortDigest,
+  type TransferListener,
+} from '../image/index.js';
 import { hostPlatform } from '../platform.js';
 import { sha256 } from '../store/index.js';
 
@@ -99,10 +116,14 @@ async function ociCandidates(reader: ArchiveReader): Promise<Candidate[]> {
   const index = parseOciIndex(await reader.readFile('index.json'));
   const byManifest = new Map<string, Candidate>();
   // A multi-platform index loads every platform's image; its names are set by nameIndexes.
-  const entries = (await Promise.all(index.manifests.map(async (e) => {
-    const members = await platformManifests(reader, e);
-    return members.length > 0 ? members.map((m) => ({ ...m, annotations: {} })) : [e];
-  }))).flat();
+  const entries = (
+    await Promise.all(
+      index.manifests.map(async (e) => {
+        const members = await platformManifests(reader, e);
+        return members.length > 0 ? members.map((m) => ({ ...m, annotations: {} })) : [e];
+      }),
+    )
+  ).flat();
   for (const entry of entries) {
     const name = imageNameOf(entry);
     const known = byManifest.get(entry.digest);
@@ -181,7 +202,10 @@ export async function loadImages(store: Store, input: string | Readable, onProgr
       let candidates: Candidate[];
       if (reader.has('manifest.json')) candidates = await dockerCandidates(reader);
       else if (reader.has('index.json')) candidates = await ociCandidates(reader);
-      else throw new ArchiveError(`${typeof input === 'string' ? input : 'the input'} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`);
+      else
+        throw new ArchiveError(
+          `${typeof input === 'string' ? input : 'the input'} is neither a docker-archive (manifest.json) nor an OCI layout (index.json)`,
+        );
       const loaded: LoadedImage[] = [];
       for (const candidate of candidates) loaded.push(await loadCandidate(store, reader, candidate, onProgress));
       if (reader.has('index.json')) await nameIndexes(store, reader, loaded);

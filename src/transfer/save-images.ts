@@ -4,7 +4,24 @@
 import { formatPlatform } from '../platform.js';
 import type { ResolvedImage, Store } from '../store/index.js';
 import { ImageNotFoundError } from '../store/index.js';
-import { openArchiveWriter, imageIndexBytes, type IndexMember, dockerManifestJson, repositoriesJson, type DockerArchiveImage, MEDIA_TYPES, type Descriptor, indexEntry, layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson, normalizeTagName, countBytes, shortDigest, type TransferListener } from '../image/index.js';
+import {
+  openArchiveWriter,
+  imageIndexBytes,
+  type IndexMember,
+  dockerManifestJson,
+  repositoriesJson,
+  type DockerArchiveImage,
+  MEDIA_TYPES,
+  type Descriptor,
+  indexEntry,
+  layoutBlobPath,
+  OCI_LAYOUT_FILE,
+  ociIndexJson,
+  normalizeTagName,
+  countBytes,
+  shortDigest,
+  type TransferListener,
+} from '../image/index.js';
 
 export type ArchiveFormat = 'docker' | 'oci';
 

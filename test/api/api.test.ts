@@ -56,7 +56,10 @@ describe.skipIf(busyboxMissing())('public API', () => {
 
   it('exports the error classes with their codes and exit codes', async () => {
     await expect(api.build({ context: join(env.work, 'missing'), root: env.root })).rejects.toSatisfy(
-      (err: unknown) => err instanceof api.ContextError && err.code === 'context' && err.message === `unable to prepare context: path "${join(env.work, 'missing')}" not found`,
+      (err: unknown) =>
+        err instanceof api.ContextError &&
+        err.code === 'context' &&
+        err.message === `unable to prepare context: path "${join(env.work, 'missing')}" not found`,
     );
     await expect(api.build({ context, tags: ['Bad:Tag'], root: env.root })).rejects.toBeInstanceOf(api.UsageError);
     writeFileSync(join(env.work, 'bad.Dockerfile'), 'FROM busybox\nRUN exit 3\n');

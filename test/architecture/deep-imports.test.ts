@@ -104,7 +104,9 @@ describe('the folders of src/', () => {
     const missing = folders.filter((dir) => {
       const index = join(repo, dir, 'index.ts');
       if (!existsSync(index)) return true;
-      const lead = readFileSync(index, 'utf8').split('\n').filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('//')));
+      const lead = readFileSync(index, 'utf8')
+        .split('\n')
+        .filter((line, i, all) => all.slice(0, i + 1).every((l) => l.startsWith('//')));
       return lead.length < 3;
     });
     expect(missing).toEqual([]);
@@ -113,7 +115,10 @@ describe('the folders of src/', () => {
   it('import each other through index.ts, except the recorded deep imports', () => {
     const added = current.deepImports.filter((d) => !recorded.deepImports.includes(d));
     const gone = recorded.deepImports.filter((d) => !current.deepImports.includes(d));
-    expect({ added, gone }, 'new deep imports: import through the folder index.ts; gone: delete them from deep-imports.json').toEqual({ added: [], gone: [] });
+    expect({ added, gone }, 'new deep imports: import through the folder index.ts; gone: delete them from deep-imports.json').toEqual({
+      added: [],
+      gone: [],
+    });
   });
 
   it('form no import cycle, except the recorded ones', () => {

@@ -23,7 +23,10 @@ function context(name: string, dockerfile: string, files: Record<string, string>
 
 /** `REPOSITORY TAG ID` of every image in the store (the CREATED column moves with the clock). */
 const images = (): string =>
-  tsbuild(['images'], { root: env.root }).stdout.split('\n').map((l) => l.split(/\s+/).slice(0, 3).join(' ')).join('\n');
+  tsbuild(['images'], { root: env.root })
+    .stdout.split('\n')
+    .map((l) => l.split(/\s+/).slice(0, 3).join(' '))
+    .join('\n');
 
 // Ten rules broken, each on its own line.
 const TEN_RULES = [
@@ -46,19 +49,28 @@ describe('tsbuild build --check', () => {
     expect(out.status).toBe(1);
     const named = [...out.stdout.matchAll(/^WARNING: (\w+) - (\S+)\n.*\nDockerfile:(\d+)$/gm)].map((m) => `${m[1]}@${m[3]}`);
     expect(named).toEqual([
-      'StageNameCasing@2', 'FromAsCasing@2', 'InvalidDefaultArgInFrom@2', 'MaintainerDeprecated@3', 'LegacyKeyValueFormat@4',
-      'SecretsUsedInArgOrEnv@4', 'WorkdirRelativePath@5', 'UndefinedVar@6', 'ExposeProtoCasing@7', 'JSONArgsRecommended@8',
+      'StageNameCasing@2',
+      'FromAsCasing@2',
+      'InvalidDefaultArgInFrom@2',
+      'MaintainerDeprecated@3',
+      'LegacyKeyValueFormat@4',
+      'SecretsUsedInArgOrEnv@4',
+      'WorkdirRelativePath@5',
+      'UndefinedVar@6',
+      'ExposeProtoCasing@7',
+      'JSONArgsRecommended@8',
       'DuplicateStageName@9',
     ]);
     expect(out.stdout).toContain('WARNING: UndefinedVar - https://docs.docker.com/go/dockerfile/rule/undefined-var/\n');
-    expect(out.stdout).toContain("   6 | >>> COPY $SRC /app/\n");
+    expect(out.stdout).toContain('   6 | >>> COPY $SRC /app/\n');
     expect(out.stdout).toMatch(/^Check complete, 11 warnings have been found!/);
     expect(images()).toBe(before);
     expect(images()).not.toContain('never');
   });
 
   it('passes a clean multi-stage Dockerfile with exit 0', () => {
-    const clean = 'FROM busybox:latest AS a\nRUN true\nFROM busybox:latest AS b\nRUN true\nFROM busybox:latest\nCOPY --from=a /bin/true /a\nCOPY --from=b /bin/true /b\nCMD ["/a"]\n';
+    const clean =
+      'FROM busybox:latest AS a\nRUN true\nFROM busybox:latest AS b\nRUN true\nFROM busybox:latest\nCOPY --from=a /bin/true /a\nCOPY --from=b /bin/true /b\nCMD ["/a"]\n';
     const out = tsbuild(['build', '--check', context('clean', clean)], { root: env.root });
     expect(out.stdout).toBe('Check complete, no warnings found.\n');
     expect(out.status).toBe(0);
@@ -74,8 +86,16 @@ describe('tsbuild build --check', () => {
   it('writes JSON lines under --progress rawjson', () => {
     const out = tsbuild(['build', '--check', '--progress', 'rawjson', context('json', 'FROM busybox:latest as x\n')], { root: env.root });
     expect(out.status).toBe(1);
-    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; warning: { rule: string; line: number; url: string } });
-    expect(lines).toEqual([{ type: 'check-warning', warning: expect.objectContaining({ rule: 'FromAsCasing', line: 1, url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/' }) }]);
+    const lines = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; warning: { rule: string; line: number; url: string } });
+    expect(lines).toEqual([
+      {
+        type: 'check-warning',
+        warning: expect.objectContaining({ rule: 'FromAsCasing', line: 1, url: 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/' }),
+      },
+    ]);
   });
 
   it('is the API check(), with the Dockerfile lines for excerpts', async () => {
@@ -87,14 +107,19 @@ describe('tsbuild build --check', () => {
 
 describe('checks during a normal build', () => {
   it('builds and ends with the summary: N warnings found', () => {
-    const out = tsbuild(['build', '--progress', 'plain', '-t', 'warned:1', context('warned', 'FROM busybox:latest as base\nRUN echo hi > /x\n')], { root: env.root });
+    const out = tsbuild(['build', '--progress', 'plain', '-t', 'warned:1', context('warned', 'FROM busybox:latest as base\nRUN echo hi > /x\n')], {
+      root: env.root,
+    });
     expect(out.status).toBe(0);
     expect(out.stderr).toContain("1 warning found:\n - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)\n");
     expect(images()).toContain('warned');
   });
 
   it('# check=error=true stops the build before any step, naming the rules', () => {
-    const out = tsbuild(['build', '--progress', 'plain', '-t', 'stopped:1', context('stopped', '# check=error=true\nFROM busybox:latest as base\nRUN echo hi > /x\n')], { root: env.root });
+    const out = tsbuild(
+      ['build', '--progress', 'plain', '-t', 'stopped:1', context('stopped', '# check=error=true\nFROM busybox:latest as base\nRUN echo hi > /x\n')],
+      { root: env.root },
+    );
     expect(out.status).not.toBe(0);
     expect(out.stderr).toContain('WARNING: FromAsCasing - https://docs.docker.com/go/dockerfile/rule/from-as-casing/');
     expect(out.stderr).toContain('ERROR: lint violation found for rules: FromAsCasing');
@@ -104,7 +129,9 @@ describe('checks during a normal build', () => {
 
   it('--build-arg BUILDKIT_DOCKERFILE_CHECK=skip=… overrides the directive', () => {
     const dir = context('override', '# check=error=true\nFROM busybox:latest as base\nRUN echo hi > /y\n');
-    const out = tsbuild(['build', '--progress', 'plain', '--build-arg', 'BUILDKIT_DOCKERFILE_CHECK=skip=FromAsCasing', '-t', 'override:1', dir], { root: env.root });
+    const out = tsbuild(['build', '--progress', 'plain', '--build-arg', 'BUILDKIT_DOCKERFILE_CHECK=skip=FromAsCasing', '-t', 'override:1', dir], {
+      root: env.root,
+    });
     expect(out.status).toBe(0);
     expect(out.stderr).not.toContain('warning');
   });

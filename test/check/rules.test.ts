@@ -104,7 +104,9 @@ const cases: Case[] = [
     rule: 'MultipleInstructionsDisallowed',
     doc: 'multiple-instructions-disallowed.md: two ENTRYPOINTs; the first is reported',
     dockerfile: 'FROM scratch\nENTRYPOINT ["echo", "Hello, Norway!"]\nENTRYPOINT ["echo", "Hello, Sweden!"]\n',
-    expected: ['MultipleInstructionsDisallowed@2: Multiple ENTRYPOINT instructions should not be used in the same stage because only the last one will be used'],
+    expected: [
+      'MultipleInstructionsDisallowed@2: Multiple ENTRYPOINT instructions should not be used in the same stage because only the last one will be used',
+    ],
   },
   {
     rule: 'LegacyKeyValueFormat',
@@ -162,7 +164,8 @@ const cases: Case[] = [
   {
     rule: 'InvalidDefinitionDescription',
     doc: 'invalid-definition-description.md (experimental): "# bar this is the bar" above "ARG foo=bar"',
-    dockerfile: '# check=experimental=InvalidDefinitionDescription\nFROM scratch\n# bar this is the bar\nARG foo=bar\n# base this is the base stage\nFROM scratch AS base\n',
+    dockerfile:
+      '# check=experimental=InvalidDefinitionDescription\nFROM scratch\n# bar this is the bar\nARG foo=bar\n# base this is the base stage\nFROM scratch AS base\n',
     expected: ['InvalidDefinitionDescription@4: Comment for ARG should follow the format: `# foo <description>`'],
   },
   {
@@ -248,7 +251,9 @@ describe('check directives', () => {
   const bad = 'FROM scratch as base\nMAINTAINER me\n';
 
   it('# check=skip=Rule1,Rule2 skips those rules only', async () => {
-    expect(await found(`# check=skip=FromAsCasing\n${bad}`)).toEqual(['MaintainerDeprecated@3: Maintainer instruction is deprecated in favor of using label']);
+    expect(await found(`# check=skip=FromAsCasing\n${bad}`)).toEqual([
+      'MaintainerDeprecated@3: Maintainer instruction is deprecated in favor of using label',
+    ]);
     expect(await found(`# check=skip=FromAsCasing,MaintainerDeprecated\n${bad}`)).toEqual([]);
   });
 
@@ -280,27 +285,48 @@ describe('check directives', () => {
 // frontend/dockerfile/dockerfile_check_test.go), same Dockerfiles, same expected details.
 describe("BuildKit's dockerfile_check_test.go cases", () => {
   const bk: [string, string, string[]][] = [
-    ['testConsistentInstructionCasing: mixed From', '\nFrom scratch as base\nFROM scratch AS base2\n',
-      ["ConsistentInstructionCasing@2: Command 'From' should match the case of the command majority (uppercase)"]],
-    ['testConsistentInstructionCasing: frOM among lowercase', '\nfrOM scratch as base\nfrom scratch as base2\n',
-      ["ConsistentInstructionCasing@2: Command 'frOM' should match the case of the command majority (lowercase)"]],
-    ['testConsistentInstructionCasing: FROM among lowercase', '\nFROM scratch\ncopy Dockerfile /foo\ncopy Dockerfile /bar\ncopy Dockerfile /baz\n',
-      ["ConsistentInstructionCasing@2: Command 'FROM' should match the case of the command majority (lowercase)"]],
+    [
+      'testConsistentInstructionCasing: mixed From',
+      '\nFrom scratch as base\nFROM scratch AS base2\n',
+      ["ConsistentInstructionCasing@2: Command 'From' should match the case of the command majority (uppercase)"],
+    ],
+    [
+      'testConsistentInstructionCasing: frOM among lowercase',
+      '\nfrOM scratch as base\nfrom scratch as base2\n',
+      ["ConsistentInstructionCasing@2: Command 'frOM' should match the case of the command majority (lowercase)"],
+    ],
+    [
+      'testConsistentInstructionCasing: FROM among lowercase',
+      '\nFROM scratch\ncopy Dockerfile /foo\ncopy Dockerfile /bar\ncopy Dockerfile /baz\n',
+      ["ConsistentInstructionCasing@2: Command 'FROM' should match the case of the command majority (lowercase)"],
+    ],
     ['testJSONArgsRecommended: SHELL in the parent stage', '\nFROM scratch AS base\nSHELL ["/usr/bin/customshell"]\nFROM base\nCMD mycommand\n', []],
     ['testUnmatchedVars: declared ARG without value', '\nFROM scratch\nARG foo\nCOPY Dockerfile${foo} .\n', []],
     ['testUnmatchedVars: ARG of the parent stage', '\nFROM scratch AS base\nARG foo=Dockerfile\nFROM base\nCOPY $foo .\n', []],
-    ['testUnmatchedVars: used before its ARG', '\nFROM scratch\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n',
-      ["UndefinedVar@3: Usage of undefined variable '$foo'"]],
-    ['testUnmatchedVars: a near name', '\nFROM scratch\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n',
-      ["UndefinedVar@6: Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"]],
+    [
+      'testUnmatchedVars: used before its ARG',
+      '\nFROM scratch\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n',
+      ["UndefinedVar@3: Usage of undefined variable '$foo'"],
+    ],
+    [
+      'testUnmatchedVars: a near name',
+      '\nFROM scratch\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n',
+      ["UndefinedVar@6: Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"],
+    ],
     ['testUndeclaredArg: ARG base=scratch', '\nARG base=scratch\nFROM $base\nCOPY Dockerfile .\n', []],
     ['testUndeclaredArg: predefined BUILDPLATFORM', '\nFROM --platform=$BUILDPLATFORM scratch\nCOPY Dockerfile .\n', []],
     ['testUndeclaredArg: empty default kept', '\nARG DEBUG=""\nFROM scratch${DEBUG-@bogus}\nCOPY Dockerfile .\n', []],
-    ['testUndeclaredArg: undeclared after a declared one', '\nARG tag=latest\nFROM busybox:${tag}${version} AS b\nCOPY Dockerfile .\n',
-      ["UndefinedArgInFrom@3: FROM argument 'version' is not declared"]],
+    [
+      'testUndeclaredArg: undeclared after a declared one',
+      '\nARG tag=latest\nFROM busybox:${tag}${version} AS b\nCOPY Dockerfile .\n',
+      ["UndefinedArgInFrom@3: FROM argument 'version' is not declared"],
+    ],
     ['testWorkdirRelativePath: absolute WORKDIR in the parent stage', '\nFROM scratch AS a\nWORKDIR /app\nFROM a AS b\nWORKDIR subdir/\n', []],
-    ['testInvalidDefaultArgInFrom: ARG IMAGE', '\nARG IMAGE\nFROM $IMAGE\n',
-      ['InvalidDefaultArgInFrom@3: Default value for ARG $IMAGE results in empty or invalid base image name']],
+    [
+      'testInvalidDefaultArgInFrom: ARG IMAGE',
+      '\nARG IMAGE\nFROM $IMAGE\n',
+      ['InvalidDefaultArgInFrom@3: Default value for ARG $IMAGE results in empty or invalid base image name'],
+    ],
     ['testInvalidDefaultArgInFrom: valid default', '\nARG VERSION="latest"\nFROM busybox:${VERSION}\n', []],
   ];
   for (const [name, dockerfile, expected] of bk) {

@@ -38,13 +38,23 @@ describe('normalizeBuildOptions', () => {
     });
     expect(o.sourceDateEpoch).toBeUndefined();
     // Options added later must get a default too: only the optional fields may stay unset.
-    const unset = Object.entries(o).filter(([, v]) => v === undefined).map(([k]) => k);
+    const unset = Object.entries(o)
+      .filter(([, v]) => v === undefined)
+      .map(([k]) => k);
     expect(unset).toEqual(['sourceDateEpoch']);
   });
 
   it('forwards $SSH_AUTH_SOCK for an --ssh without a socket, and refuses one when it is not set', () => {
     vi.stubEnv('SSH_AUTH_SOCK', '/tmp/agent.sock');
-    expect(normalizeBuildOptions({ context: '.', ssh: [{ id: 'default', paths: [] }, { id: 'gh', paths: ['/k'] }] }).ssh).toEqual([
+    expect(
+      normalizeBuildOptions({
+        context: '.',
+        ssh: [
+          { id: 'default', paths: [] },
+          { id: 'gh', paths: ['/k'] },
+        ],
+      }).ssh,
+    ).toEqual([
       { id: 'default', paths: ['/tmp/agent.sock'] },
       { id: 'gh', paths: ['/k'] },
     ]);
@@ -57,7 +67,9 @@ describe('normalizeBuildOptions', () => {
       }
     })();
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toBe('--ssh default: no agent socket given and SSH_AUTH_SOCK is not set; start ssh-agent, or pass --ssh default=SOCKET');
+    expect((err as Error).message).toBe(
+      '--ssh default: no agent socket given and SSH_AUTH_SOCK is not set; start ssh-agent, or pass --ssh default=SOCKET',
+    );
   });
 
   it('keeps the values it is given', () => {
@@ -119,9 +131,7 @@ describe('normalizeBuildOptions', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => normalizeBuildOptions({ context: '.', maxParallelism: bad })).toThrow(UsageError);
     }
-    expect(() => normalizeBuildOptions({ context: '.', maxParallelism: 0 })).toThrow(
-      '--max-parallelism must be a positive whole number, got 0',
-    );
+    expect(() => normalizeBuildOptions({ context: '.', maxParallelism: 0 })).toThrow('--max-parallelism must be a positive whole number, got 0');
   });
 
   it('reads SOURCE_DATE_EPOCH from the environment as whole seconds', () => {

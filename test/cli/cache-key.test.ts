@@ -45,7 +45,17 @@ describe('stepKey', () => {
   });
 
   it('does not depend on the key order of the step description', () => {
-    const reordered: RunKey = { files: [], mounts: [], security: 'sandbox', network: 'default', user: '', workdir: '/src', env: run.env, args: run.args, kind: 'run' };
+    const reordered: RunKey = {
+      files: [],
+      mounts: [],
+      security: 'sandbox',
+      network: 'default',
+      user: '',
+      workdir: '/src',
+      env: run.env,
+      args: run.args,
+      kind: 'run',
+    };
     expect(stepKey(parent, amd64, reordered)).toBe(stepKey(parent, amd64, run));
   });
 

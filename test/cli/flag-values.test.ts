@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import {
-  parseByteSize, parseCacheFrom, parseCacheTo, parseCsvFields, parseKeyValues, parseOutput, parseSecret, parseSsh,
+  parseByteSize,
+  parseCacheFrom,
+  parseCacheTo,
+  parseCsvFields,
+  parseKeyValues,
+  parseOutput,
+  parseSecret,
+  parseSsh,
 } from '../../src/cli/flag-values.js';
 
 afterEach(() => {
@@ -112,9 +119,7 @@ describe('parseOutput', () => {
 
   it('refuses an unknown type and lists the known ones', () => {
     expect(() => parseOutput('type=cacheonly')).toThrow(UsageError);
-    expect(() => parseOutput('type=cacheonly')).toThrow(
-      '--output type=cacheonly is unknown; use image, docker, oci, tar, local or registry',
-    );
+    expect(() => parseOutput('type=cacheonly')).toThrow('--output type=cacheonly is unknown; use image, docker, oci, tar, local or registry');
   });
 });
 

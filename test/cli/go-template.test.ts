@@ -62,7 +62,10 @@ describe('Go template subset of --format', () => {
   });
 
   it('formats items as lines, json, or a table with docker headers', () => {
-    const rows = [{ Repository: 'app', Tag: '1', ID: 'abc' }, { Repository: 'busybox', Tag: 'latest', ID: 'def' }];
+    const rows = [
+      { Repository: 'app', Tag: '1', ID: 'abc' },
+      { Repository: 'busybox', Tag: 'latest', ID: 'def' },
+    ];
     expect(formatItems('{{.Repository}}:{{.Tag}}', rows)).toBe('app:1\nbusybox:latest\n');
     expect(formatItems('json', rows)).toBe(`${JSON.stringify(rows[0])}\n${JSON.stringify(rows[1])}\n`);
     expect(formatItems('table {{.Repository}}\\t{{.ID}}', rows, { ID: 'IMAGE ID' })).toBe('REPOSITORY   IMAGE ID\napp          abc\nbusybox      def\n');

@@ -25,9 +25,7 @@ describe('transfer progress display', () => {
     display.onProgress({ id: 'bbbbbbbbbbbb', status: 'Downloading', current: 500_000, total: 1_000_000 });
     vi.advanceTimersByTime(100);
     expect(frames).toHaveLength(1);
-    expect(frames[0]).toBe(
-      `aaaaaaaaaaaa: Already exists\x1b[K\nbbbbbbbbbbbb: Downloading [${'='.repeat(20)}>${' '.repeat(19)}]  500kB/1MB\x1b[K\n`,
-    );
+    expect(frames[0]).toBe(`aaaaaaaaaaaa: Already exists\x1b[K\nbbbbbbbbbbbb: Downloading [${'='.repeat(20)}>${' '.repeat(19)}]  500kB/1MB\x1b[K\n`);
     display.onProgress({ id: 'bbbbbbbbbbbb', status: 'Pull complete' });
     display.finish();
     expect(frames.at(-1)).toBe('\x1b[2Faaaaaaaaaaaa: Already exists\x1b[K\nbbbbbbbbbbbb: Pull complete\x1b[K\n');

@@ -171,7 +171,12 @@ describe('tty progress', () => {
     const first = stream.frames[0] ?? '';
     expect(first.startsWith('[+] Building')).toBe(true);
     expect(first.endsWith('\n\x1b[J')).toBe(true);
-    expect(first.split('\n').slice(0, -1).every((l) => l.endsWith('\x1b[K'))).toBe(true);
+    expect(
+      first
+        .split('\n')
+        .slice(0, -1)
+        .every((l) => l.endsWith('\x1b[K')),
+    ).toBe(true);
 
     onEvent(start(make));
     onEvent({ type: 'vertex-log', vertex: make, stream: 'stdout', data: 'a\nb\n', time: T0 });

@@ -73,7 +73,11 @@ function lineRanges(root: string, rec: SuiteRecorder): void {
     const { nodes } = parseDockerfile(readFileSync(join(root, 'testfile-line', 'Dockerfile'), 'utf8'));
     const got = nodes.map((n) => [n.range.start.line, n.range.end.line]);
     const whole = [got[0]?.[0], got.at(-1)?.[1]];
-    const want = [[5, 5], [11, 12], [17, 31]];
+    const want = [
+      [5, 5],
+      [11, 12],
+      [17, 31],
+    ];
     const ok = JSON.stringify(got) === JSON.stringify(want) && JSON.stringify(whole) === '[5,31]';
     return ok ? null : `ranges ${JSON.stringify(got)}, whole ${JSON.stringify(whole)}`;
   });

@@ -30,19 +30,45 @@ const CASES: Case[] = [
   { title: 'a long PAX name climbing out', refused: `${'d'.repeat(120)}/../../x`, entries: () => [file(`${'d'.repeat(120)}/../../x`)] },
   { title: 'a file written through a symlink to /', refused: 'a/SENTINEL_REL/x', entries: (s) => [symlink('a', '/'), file(`a/${s.slice(1)}/x`)] },
   { title: 'a file written through a relative symlink out', refused: 'a/x', entries: () => [symlink('a', '../sentinel'), file('a/x')] },
-  { title: 'a file written through a symlink already in the destination', refused: 'a/x', entries: () => [file('a/x')], before: (d, s) => symlinkSync(s, path.join(d, 'a')) },
-  { title: 'a directory replaced by a symlink, then written into', refused: 'd/sub/x', entries: (s) => [dir('d/'), dir('d/sub/'), symlink('d', s), file('d/sub/x')] },
+  {
+    title: 'a file written through a symlink already in the destination',
+    refused: 'a/x',
+    entries: () => [file('a/x')],
+    before: (d, s) => symlinkSync(s, path.join(d, 'a')),
+  },
+  {
+    title: 'a directory replaced by a symlink, then written into',
+    refused: 'd/sub/x',
+    entries: (s) => [dir('d/'), dir('d/sub/'), symlink('d', s), file('d/sub/x')],
+  },
   { title: 'a hardlink to ../../etc/shadow', refused: 'shadow', entries: () => [hardlink('shadow', '../../etc/shadow')] },
   { title: 'a hardlink to an absolute path outside', refused: 'secret', entries: (s) => [hardlink('secret', `${s}/secret`)] },
   { title: 'a hardlink through a symlink to a file outside', refused: 'b', entries: (s) => [symlink('a', s), hardlink('b', 'a/secret')] },
-  { title: 'a hardlink to an extracted file whose directory became a symlink', refused: 'b', entries: (s) => [dir('a/'), file('a/secret', 'mine'), symlink('a', s), hardlink('b', 'a/secret')] },
+  {
+    title: 'a hardlink to an extracted file whose directory became a symlink',
+    refused: 'b',
+    entries: (s) => [dir('a/'), file('a/secret', 'mine'), symlink('a', s), hardlink('b', 'a/secret')],
+  },
   { title: 'a hardlink to an extracted symlink that points outside', refused: 'b', entries: (s) => [symlink('a', `${s}/secret`), hardlink('b', 'a')] },
-  { title: 'a hardlink whose own name passes through a symlink', refused: 'a/link', entries: (s) => [file('f', 'ok'), symlink('a', s), hardlink('a/link', 'f')] },
+  {
+    title: 'a hardlink whose own name passes through a symlink',
+    refused: 'a/link',
+    entries: (s) => [file('f', 'ok'), symlink('a', s), hardlink('a/link', 'f')],
+  },
   { title: 'a hardlink to a file not extracted yet', refused: 'early', entries: () => [hardlink('early', 'late'), file('late', 'x')] },
-  { title: 'a hardlink through a symlink already in the destination', refused: 'b', entries: () => [hardlink('b', 'a/secret')], before: (d, s) => symlinkSync(s, path.join(d, 'a')) },
+  {
+    title: 'a hardlink through a symlink already in the destination',
+    refused: 'b',
+    entries: () => [hardlink('b', 'a/secret')],
+    before: (d, s) => symlinkSync(s, path.join(d, 'a')),
+  },
   { title: 'a hardlink to itself', refused: 'f', entries: () => [file('f'), hardlink('f', './f')] },
   { title: 'a hardlink to the destination root', refused: 'r', entries: () => [hardlink('r', './')] },
-  { title: 'a device node outside the destination', refused: '../null', entries: () => [{ header: header({ name: '../null', type: 'char', devmajor: 1, devminor: 3 }) }] },
+  {
+    title: 'a device node outside the destination',
+    refused: '../null',
+    entries: () => [{ header: header({ name: '../null', type: 'char', devmajor: 1, devminor: 3 }) }],
+  },
 ];
 
 function sandbox() {

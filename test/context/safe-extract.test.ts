@@ -18,9 +18,22 @@ const ns = (sec: number, nsec: number) => BigInt(sec) * 1_000_000_000n + BigInt(
 function addStyleArchive(): TestEntry[] {
   return [
     { header: header({ name: 'd/', type: 'dir', mode: 0o750, uid: 300_000, gid: 300_000, mtime: { sec: Y2040, nsec: 123_456_789 } }) },
-    { header: header({ name: 'd/f', type: 'file', mode: 0o4755, uid: 300_000, gid: 300_000, mtime: { sec: Y2040 + 1, nsec: 987_654_321 } }), body: Buffer.from('payload') },
+    {
+      header: header({ name: 'd/f', type: 'file', mode: 0o4755, uid: 300_000, gid: 300_000, mtime: { sec: Y2040 + 1, nsec: 987_654_321 } }),
+      body: Buffer.from('payload'),
+    },
     { header: header({ name: 'd/l', type: 'symlink', linkname: 'f', uid: 300_000, gid: 300_001, mtime: { sec: Y2040 + 2, nsec: 5 } }) },
-    { header: header({ name: 'd/h', type: 'hardlink', linkname: 'd/f', mode: 0o4755, uid: 300_000, gid: 300_000, mtime: { sec: Y2040 + 1, nsec: 987_654_321 } }) },
+    {
+      header: header({
+        name: 'd/h',
+        type: 'hardlink',
+        linkname: 'd/f',
+        mode: 0o4755,
+        uid: 300_000,
+        gid: 300_000,
+        mtime: { sec: Y2040 + 1, nsec: 987_654_321 },
+      }),
+    },
     { header: header({ name: 'old', type: 'file', uid: 300_000, gid: 300_000, mtime: { sec: -86_400, nsec: 250_000_000 } }), body: Buffer.from('') },
   ];
 }

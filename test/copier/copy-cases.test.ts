@@ -16,7 +16,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The part of the busybox base image (../shared/peers/busybox-rootfs.sh) the cases touch. */
 const BASE = [
   { path: '/etc', type: 'dir' as const, mode: 0o755 },
-  { path: '/etc/passwd', type: 'file' as const, content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n' },
+  {
+    path: '/etc/passwd',
+    type: 'file' as const,
+    content: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\napp:x:1000:1000:app:/home/app:/bin/sh\n',
+  },
   { path: '/etc/group', type: 'file' as const, content: 'root:x:0:\nnogroup:x:65534:\napp:x:1000:\n' },
   { path: '/tmp', type: 'dir' as const, mode: 0o1777 },
 ];
@@ -50,7 +54,10 @@ describe('COPY/ADD cases', () => {
   for (const c of loadCases(casesDir)) {
     it(`${c.name} (${c.source}): ${c.description}`, async () => {
       if (c.expectedError !== undefined) {
-        const err = await run(c).then(() => null, (e: unknown) => e);
+        const err = await run(c).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(CopyError);
         expect((err as CopyError).exitCode).toBe(c.expectedError.exitCode);
         expect((err as CopyError).message).toContain(c.expectedError.mentions);

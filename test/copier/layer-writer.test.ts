@@ -18,7 +18,8 @@ describe.skipIf(!isRoot)('layer writer', () => {
     writeFileSync(join(ctx, 'dir/sub/small.txt'), 'small');
     chmodSync(join(ctx, 'dir/big3.bin'), 0o4750);
     chmodSync(join(ctx, 'dir/sub/small.txt'), 0o600);
-    for (const p of ['dir/big0.bin', 'dir/big3.bin', 'dir/sub/small.txt', 'dir/sub', 'dir']) utimesSync(join(ctx, p), 1_600_000_000, 1_600_000_000 + p.length);
+    for (const p of ['dir/big0.bin', 'dir/big3.bin', 'dir/sub/small.txt', 'dir/sub', 'dir'])
+      utimesSync(join(ctx, p), 1_600_000_000, 1_600_000_000 + p.length);
     const req = await copyRequest(ctx, ['dir'], '/out/', { chown: '12:34' });
     await copyToLayer(req);
     const out = join(req.outDir, 'out');

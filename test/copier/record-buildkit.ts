@@ -41,10 +41,14 @@ function instruction(c: CopyCase): string {
 
 function exportStage(dir: string, dockerfile: string, target: string, out: string): { ok: boolean; log: string } {
   const tarPath = join(out, '..', `${target}.tar`);
-  const r = spawnSync('/usr/bin/docker', ['build', '--no-cache', '--network', 'none', '-f', dockerfile, '--target', target, '-o', `type=tar,dest=${tarPath}`, dir], {
-    env: { ...process.env, DOCKER_BUILDKIT: '1' },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    '/usr/bin/docker',
+    ['build', '--no-cache', '--network', 'none', '-f', dockerfile, '--target', target, '-o', `type=tar,dest=${tarPath}`, dir],
+    {
+      env: { ...process.env, DOCKER_BUILDKIT: '1' },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) return { ok: false, log: r.stderr };
   execFileSync('mkdir', ['-p', out]);
   execFileSync('tar', ['-xf', tarPath, '-C', out, '--same-owner', '--same-permissions', '--numeric-owner']);
@@ -64,7 +68,7 @@ function changed(before: TreeEntry[], after: TreeEntry[]): TreeEntry[] {
     const prev = old.get(e.path);
     if (prev !== undefined && same(prev, e)) continue;
     keep.add(e.path);
-    for (let p = e.path; p.includes('/'); ) {
+    for (let p = e.path; p.includes('/');) {
       p = p.slice(0, p.lastIndexOf('/'));
       keep.add(p);
     }

@@ -64,7 +64,12 @@ describe('a multi-stage build end to end', () => {
     appendFileSync(join(env.context, 'app/config.txt'), 'config v2\n');
     const edited = await buildE2e();
     expect(ran(edited.result).sort()).toEqual(
-      ['[app 3/4] COPY app/ ./', '[app 4/4] RUN cat message.txt config.txt > bundle.txt', '[stage-2 3/4] COPY --from=app --chown=app:app /src/bundle.txt /home/app/bundle.txt', '[stage-2 4/4] WORKDIR /home/app'].sort(),
+      [
+        '[app 3/4] COPY app/ ./',
+        '[app 4/4] RUN cat message.txt config.txt > bundle.txt',
+        '[stage-2 3/4] COPY --from=app --chown=app:app /src/bundle.txt /home/app/bundle.txt',
+        '[stage-2 4/4] WORKDIR /home/app',
+      ].sort(),
     );
   });
 
@@ -97,7 +102,10 @@ describe('the solver', () => {
   it('runs identical steps of one build once', async () => {
     const file = join(env.work, 'Dockerfile.twins');
     const twin = 'RUN --mount=type=cache,id=twins,target=/c echo ran >> /c/count && cp /c/count /count\n';
-    writeFileSync(file, `FROM busybox:latest AS a\n${twin}FROM busybox:latest AS b\n${twin}FROM busybox:latest\nCOPY --from=a /count /a\nCOPY --from=b /count /b\n`);
+    writeFileSync(
+      file,
+      `FROM busybox:latest AS a\n${twin}FROM busybox:latest AS b\n${twin}FROM busybox:latest\nCOPY --from=a /count /a\nCOPY --from=b /count /b\n`,
+    );
     await build({ context: env.context, dockerfile: file, root: env.root, tags: ['twins:1'] });
     expect(tsbuild(['run', 'twins:1', 'cat', '/a', '/b'], { root: env.root }).stdout).toBe('ran\nran\n');
   });

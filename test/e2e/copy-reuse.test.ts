@@ -35,7 +35,9 @@ function filesOf(dir: string): string[] {
   for (const name of readdirSync(dir, { recursive: true }) as string[]) {
     const st = lstatSync(join(dir, name), { bigint: true });
     if (st.isDirectory()) continue;
-    const digest = createHash('sha256').update(readFileSync(join(dir, name))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(join(dir, name)))
+      .digest('hex');
     out.push(`${name} ${st.mode} ${st.uid}:${st.gid} ${st.size} ${st.mtimeNs} ${digest}`);
   }
   return out.sort();

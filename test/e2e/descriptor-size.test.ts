@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv, tsbuild, type E2eEnv } from './helpers.js';
 
-interface Desc { mediaType: string; digest: string; size: number }
+interface Desc {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
 
 describe('OCI descriptor sizes', () => {
   let env: E2eEnv;

@@ -82,8 +82,9 @@ describe('after a SIGKILL', () => {
   }, 120_000);
 
   it('holds a sharing=locked cache mount in one process at a time', async () => {
-    const step = 'RUN --mount=type=cache,id=shared-lock,sharing=locked,target=/c sh -c ' +
-      "'if [ -e /c/busy ]; then echo OVER\"\"LAP; fi; touch /c/busy; sleep 2; rm /c/busy; echo free'";
+    const step =
+      'RUN --mount=type=cache,id=shared-lock,sharing=locked,target=/c sh -c ' +
+      '\'if [ -e /c/busy ]; then echo OVER""LAP; fi; touch /c/busy; sleep 2; rm /c/busy; echo free\'';
     const runs = ['a', 'b'].map((tag) => {
       const dir = join(env.work, `lock-${tag}`);
       mkdirSync(dir, { recursive: true });

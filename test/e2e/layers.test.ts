@@ -32,13 +32,13 @@ describe('layers of a RUN-heavy build', () => {
     expect(inBuild).not.toContain('/data/gone');
     expect(inBuild).not.toContain('/data/replace/old');
     expect(inBuild).not.toContain('/usr/share/doc/pkg/README');
-    expect(inBuild).toContain("/data/replace/new -rw-r--r-- 0:0 4 1");
+    expect(inBuild).toContain('/data/replace/new -rw-r--r-- 0:0 4 1');
     expect(inBuild).toMatch(/\/data\/keep\/a -rw------- 0:0 12 2 1700000000 /);
     // Changing one name of a lower-layer hardlink copies it up alone (overlayfs, as Docker's overlay2).
     expect(inBuild).toMatch(/\/data\/keep\/b -rwsr-xr-x 0:0 4 1 /);
     expect(inBuild).toMatch(/\/data\/keep\/b-hard -rw-r--r-- 1000:1000 4 1 /);
     expect(inBuild).toMatch(/\/data\/private\/a-hard -rw------- 0:0 12 2 1700000000 /);
-    expect(inBuild).toContain("/data/link lrwxrwxrwx 0:0 9 1");
+    expect(inBuild).toContain('/data/link lrwxrwxrwx 0:0 9 1');
     expect(inBuild).toContain("'/data/dangling' -> '/nonexistent'");
     expect(inBuild).toMatch(/\/data\/fifo prw-r--r-- 0:0 0 1 /);
     expect(inBuild).toMatch(/\/data\/private drwxr-x--- 0:0 /);

@@ -33,17 +33,27 @@ describe('RUN mounts in a build', () => {
 
   it('keeps a secret out of the image, the history, the logs and the cache key', async () => {
     const secretFile = join(env.work, 'token');
-    const file = dockerfile(
-      'Dockerfile.secret',
-      'FROM busybox:latest\nRUN --mount=type=secret,id=token wc -c < /run/secrets/token > /length\n',
-    );
+    const file = dockerfile('Dockerfile.secret', 'FROM busybox:latest\nRUN --mount=type=secret,id=token wc -c < /run/secrets/token > /length\n');
     const events: BuildEvent[] = [];
     writeFileSync(secretFile, 's3cr3t-value-1');
-    const first = await build({ context: env.context, dockerfile: file, root: env.root, tags: ['secret:1'], secrets: [{ id: 'token', src: secretFile }], onEvent: (e) => events.push(e) });
+    const first = await build({
+      context: env.context,
+      dockerfile: file,
+      root: env.root,
+      tags: ['secret:1'],
+      secrets: [{ id: 'token', src: secretFile }],
+      onEvent: (e) => events.push(e),
+    });
     expect(JSON.stringify(events)).not.toContain('s3cr3t');
     // A new secret value is not a new cache key: BuildKit does not rerun the step either.
     writeFileSync(secretFile, 's3cr3t-value-2');
-    const second = await build({ context: env.context, dockerfile: file, root: env.root, tags: ['secret:1'], secrets: [{ id: 'token', src: secretFile }] });
+    const second = await build({
+      context: env.context,
+      dockerfile: file,
+      root: env.root,
+      tags: ['secret:1'],
+      secrets: [{ id: 'token', src: secretFile }],
+    });
     expect(second.steps.every((s) => s.cached)).toBe(true);
     expect(second.imageId).toBe(first.imageId);
     const archive = join(env.work, 'secret.tar');

@@ -93,7 +93,10 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     // The name holds both platforms: images, inspect --platform, run --platform, rmi --platform.
     const images = tsbuild(['images'], { root });
     expect(images.stdout).toMatch(/multi\s+1\s+\S+\s+linux\/amd64,linux\/arm64/);
-    const inspected = JSON.parse(tsbuild(['inspect', '--platform', 'linux/arm64', 'multi:1'], { root }).stdout) as { Architecture: string; Platforms: string[] }[];
+    const inspected = JSON.parse(tsbuild(['inspect', '--platform', 'linux/arm64', 'multi:1'], { root }).stdout) as {
+      Architecture: string;
+      Platforms: string[];
+    }[];
     expect(inspected[0]).toMatchObject({ Architecture: 'arm64', Platforms: ['linux/amd64', 'linux/arm64'] });
     expect(tsbuild(['run', '--platform', 'linux/arm64', 'multi:1', 'uname', '-m'], { root }).stdout).toBe('aarch64\n');
     expect(tsbuild(['run', 'multi:1', 'uname', '-m'], { root }).stdout).toBe('x86_64\n');
@@ -142,7 +145,20 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
     const tar = join(base, 'out-rootfs.tar');
     const docker = join(base, 'out-docker.tar');
     const built = tsbuild(
-      ['build', '--platform', 'linux/amd64,linux/arm64', '-t', 'dock:1', '-o', `type=local,dest=${dest}`, '-o', `type=tar,dest=${tar}`, '-o', `type=docker,dest=${docker}`, context],
+      [
+        'build',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '-t',
+        'dock:1',
+        '-o',
+        `type=local,dest=${dest}`,
+        '-o',
+        `type=tar,dest=${tar}`,
+        '-o',
+        `type=docker,dest=${docker}`,
+        context,
+      ],
       { root },
     );
     expect(built.status).toBe(0);
@@ -203,7 +219,9 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
       failure = err as { status: number; stderr: string };
     }
     expect(failure?.status).toBe(1);
-    expect(failure?.stderr).toContain(`linux/arm64 binaries (RUN steps, tsbuild run) need QEMU user-mode emulation, and ${fake}/qemu-aarch64 is not registered`);
+    expect(failure?.stderr).toContain(
+      `linux/arm64 binaries (RUN steps, tsbuild run) need QEMU user-mode emulation, and ${fake}/qemu-aarch64 is not registered`,
+    );
     expect(failure?.stderr).toContain('apt-get install qemu-user-static binfmt-support');
     expect(failure?.stderr).toContain('update-binfmts --enable qemu-aarch64');
     expect(failure?.stderr).not.toContain('RUN uname');
@@ -230,7 +248,9 @@ describe.skipIf(arm64Missing())('multi-platform builds', () => {
       expect(metadata['image.name']).toBe(name);
       expect(metadata['containerimage.digest']).toBe(`sha256:${createHash('sha256').update(raw).digest('hex')}`);
       expect(metadata['containerimage.config.digest']).toBeUndefined();
-      const arm = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/team/multi@${index.manifests[1]!.digest}`])) as ImageManifest;
+      const arm = JSON.parse(
+        skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${registry.host}/team/multi@${index.manifests[1]!.digest}`]),
+      ) as ImageManifest;
       expect(arm.layers.length).toBe(3);
 
       const fresh = join(base, 'root-pull');

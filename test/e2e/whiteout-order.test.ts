@@ -16,7 +16,18 @@ RUN mkdir /c && echo x > /c/.h && echo y > /c/-a && echo v > /c/v && mv /c /c2 \
 `;
 // Every path under /c2 and /n with its content, as the image must hold it.
 const LISTING = 'cd / && find c2 n | sort | while read -r p; do if [ -f "$p" ]; then echo "$p $(cat "$p")"; else echo "$p/"; fi; done';
-const EXPECTED = ['c2/', 'c2/-a y', 'c2/.h x', 'c2/v v', 'n/', 'n/node_modules/', 'n/node_modules/.bin/', 'n/node_modules/.bin/u u', 'n/node_modules/.package-lock.json new', ''].join('\n');
+const EXPECTED = [
+  'c2/',
+  'c2/-a y',
+  'c2/.h x',
+  'c2/v v',
+  'n/',
+  'n/node_modules/',
+  'n/node_modules/.bin/',
+  'n/node_modules/.bin/u u',
+  'n/node_modules/.package-lock.json new',
+  '',
+].join('\n');
 
 let built: E2eEnv;
 let loaded: E2eEnv;

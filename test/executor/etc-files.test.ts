@@ -59,8 +59,14 @@ describe('--add-host values', () => {
   });
 
   it('maps host-gateway to the gateway of the step network, or loopback on the host network', () => {
-    const hosts = [{ host: 'h', ip: 'host-gateway' }, { host: 'x', ip: '10.9.9.9' }];
-    expect(resolveExtraHosts(hosts, 'default')).toEqual([{ host: 'h', ip: '10.0.2.2' }, { host: 'x', ip: '10.9.9.9' }]);
+    const hosts = [
+      { host: 'h', ip: 'host-gateway' },
+      { host: 'x', ip: '10.9.9.9' },
+    ];
+    expect(resolveExtraHosts(hosts, 'default')).toEqual([
+      { host: 'h', ip: '10.0.2.2' },
+      { host: 'x', ip: '10.9.9.9' },
+    ]);
     expect(resolveExtraHosts(hosts, 'host')[0]).toEqual({ host: 'h', ip: '127.0.0.1' });
   });
 });

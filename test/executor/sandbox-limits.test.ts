@@ -105,10 +105,15 @@ describe.skipIf(!isRoot || !v1)('sandbox limits (cgroup v1)', () => {
     const run = await fx.sh('timeout 1 sh -c "while :; do :; done"; cat /proc/self/stat >/dev/null; times', {
       limits: { cpuQuota: 20_000, cpuPeriod: 100_000 },
     });
-    const [user, sys] = run.stdout.trim().split('\n').pop()!.split(/\s+/).map((t) => {
-      const m = /(\d+)m([\d.]+)s/.exec(t)!;
-      return Number(m[1]) * 60 + Number(m[2]);
-    });
+    const [user, sys] = run.stdout
+      .trim()
+      .split('\n')
+      .pop()!
+      .split(/\s+/)
+      .map((t) => {
+        const m = /(\d+)m([\d.]+)s/.exec(t)!;
+        return Number(m[1]) * 60 + Number(m[2]);
+      });
     expect(user! + sys!).toBeLessThan(0.5);
   });
 });

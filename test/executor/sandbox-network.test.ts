@@ -48,10 +48,9 @@ describe.skipIf(!isRoot)('the default network of a step', () => {
   });
 
   it('does not reach the host loopback without it, through the gateway or its own 127.0.0.1', async () => {
-    const run = await fx.sh(
-      `${get(USER_NETWORK.gateway, port)} && echo gateway-open; ${get('127.0.0.1', port)} && echo loopback-open; echo done`,
-      { network: 'default' },
-    );
+    const run = await fx.sh(`${get(USER_NETWORK.gateway, port)} && echo gateway-open; ${get('127.0.0.1', port)} && echo loopback-open; echo done`, {
+      network: 'default',
+    });
     expect(run.stdout).toBe('done\n');
     expect(run.stderr).toMatch(/refused|reset/i);
   });

@@ -8,7 +8,12 @@ if (!isRoot) console.warn('skipping sandbox seccomp tests: they need root for na
 
 /** `name=result` lines of the seccomp-probe fixture as a map. */
 function results(stdout: string): Record<string, string> {
-  return Object.fromEntries(stdout.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=') as [string, string]));
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => l.split('=') as [string, string]),
+  );
 }
 
 const EPERM = 'Operation not permitted';
@@ -17,7 +22,8 @@ const EPERM = 'Operation not permitted';
 const binfmt = '/proc/sys/fs/binfmt_misc/qemu-aarch64';
 const qemu = existsSync(binfmt) && /^enabled$/m.test(readFileSync(binfmt, 'utf8')) && /^flags: \S*F/m.test(readFileSync(binfmt, 'utf8'));
 const crossCompiler = spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0;
-if (isRoot && !(qemu && crossCompiler)) console.warn('skipping the qemu-user seccomp test: it needs qemu-aarch64 in binfmt_misc (F flag) and aarch64-linux-gnu-gcc');
+if (isRoot && !(qemu && crossCompiler))
+  console.warn('skipping the qemu-user seccomp test: it needs qemu-aarch64 in binfmt_misc (F flag) and aarch64-linux-gnu-gcc');
 
 describe.skipIf(!isRoot)("Docker's default seccomp profile", () => {
   let fx: Fixture;

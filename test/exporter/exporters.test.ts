@@ -24,7 +24,14 @@ describe('filesystem exporters', () => {
   it('write the same merged tree to a directory and to a tar, and release their views', async () => {
     const dir = join(env.work, 'out');
     const tarFile = join(env.work, 'out.tar');
-    await build({ context: env.context, root: env.root, outputs: [{ type: 'local', dest: dir }, { type: 'tar', dest: tarFile }] });
+    await build({
+      context: env.context,
+      root: env.root,
+      outputs: [
+        { type: 'local', dest: dir },
+        { type: 'tar', dest: tarFile },
+      ],
+    });
 
     expect(readFileSync(join(dir, 'app/hello'), 'utf8')).toBe('hi\n');
     expect(lstatSync(join(dir, 'app/hello'))).toMatchObject({ uid: 1000, gid: 2000 });
@@ -34,7 +41,10 @@ describe('filesystem exporters', () => {
     // No overlay bookkeeping leaks into the output.
     expect(readdirSync(dir, { recursive: true }).filter((n) => String(n).split('/').pop()!.startsWith('.wh.'))).toEqual([]);
 
-    const listed = execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' }).split('\n').filter(Boolean).map((n) => n.replace(/\/$/, ''));
+    const listed = execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((n) => n.replace(/\/$/, ''));
     const walked = (readdirSync(dir, { recursive: true }) as string[]).sort();
     expect(listed.sort()).toEqual(walked);
 
@@ -48,7 +58,14 @@ describe('filesystem exporters', () => {
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nLABEL empty=yes\n');
     const dir = join(env.work, 'scratch-out');
     const tarFile = join(env.work, 'scratch.tar');
-    await build({ context, root: env.root, outputs: [{ type: 'local', dest: dir }, { type: 'tar', dest: tarFile }] });
+    await build({
+      context,
+      root: env.root,
+      outputs: [
+        { type: 'local', dest: dir },
+        { type: 'tar', dest: tarFile },
+      ],
+    });
     expect(readdirSync(dir)).toEqual([]);
     expect(execFileSync('tar', ['-tf', tarFile], { encoding: 'utf8' })).toBe('');
   });
@@ -56,7 +73,15 @@ describe('filesystem exporters', () => {
   it('refuses an output type it does not know, naming the ones it does', async () => {
     const store = openStore(env.root);
     try {
-      const target = { store, imageId: '', platforms: [], tags: [], sourceDateEpoch: undefined, insecureRegistries: [], track: <T>(_: string, w: () => Promise<T>) => w() };
+      const target = {
+        store,
+        imageId: '',
+        platforms: [],
+        tags: [],
+        sourceDateEpoch: undefined,
+        insecureRegistries: [],
+        track: <T>(_: string, w: () => Promise<T>) => w(),
+      };
       const bogus = { type: 'ftp' } as unknown as OutputSpec;
       await expect(exportTo(bogus, target)).rejects.toThrow(UsageError);
       await expect(exportTo(bogus, target)).rejects.toThrow(/unknown output type "ftp": use image, registry, docker, oci, tar, local/);

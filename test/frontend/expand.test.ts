@@ -53,15 +53,11 @@ describe('quotes and escapes', () => {
   });
 
   it('reports an unclosed single quote', () => {
-    expect(failure("it's")).toBe(
-      'failed to process "it\'s": unexpected end of statement while looking for matching single-quote',
-    );
+    expect(failure("it's")).toBe('failed to process "it\'s": unexpected end of statement while looking for matching single-quote');
   });
 
   it('reports an unclosed double quote, even when the last quote is escaped', () => {
-    expect(failure('"open\\"')).toBe(
-      'failed to process "\\"open\\\\\\"": unexpected end of statement while looking for matching double-quote',
-    );
+    expect(failure('"open\\"')).toBe('failed to process "\\"open\\\\\\"": unexpected end of statement while looking for matching double-quote');
   });
 
   it('keeps quote characters with rawQuotes', () => {
@@ -76,7 +72,7 @@ describe('quotes and escapes', () => {
     expect(word('${NOPE:-\\x}', { rawEscapes: true })).toBe('x');
   });
 
-  it('ignores a byte-order mark at the start of the word, as Go\'s scanner does', () => {
+  it("ignores a byte-order mark at the start of the word, as Go's scanner does", () => {
     expect(word('\uFEFF$APP')).toBe('shop');
   });
 });
@@ -135,7 +131,7 @@ describe('${v?m} forms', () => {
     expect(failure('${EMPTY:?fill it}')).toBe('failed to process "${EMPTY:?fill it}": EMPTY: fill it');
   });
 
-  it('fails with BuildKit\'s default messages when none is given', () => {
+  it("fails with BuildKit's default messages when none is given", () => {
     expect(failure('${NOPE?}')).toBe('failed to process "${NOPE?}": NOPE: is not allowed to be unset');
     expect(failure('${NOPE:?}')).toBe('failed to process "${NOPE:?}": NOPE: is not allowed to be unset');
     expect(failure('${EMPTY:?}')).toBe('failed to process "${EMPTY:?}": EMPTY: is not allowed to be empty');
@@ -163,21 +159,26 @@ describe('${v#p} and ${v%p} forms', () => {
     expect(word('${STAR#*\\*} ${STAR##*\\*} ${STAR%\\**} ${STAR%%\\**}')).toBe('b*c c a*b a');
   });
 
-  it('never matches a newline with a wildcard, like Go\'s regexp', () => {
+  it("never matches a newline with a wildcard, like Go's regexp", () => {
     expect(word('${LINES#*o} ${LINES#????}')).toBe('ne\ntwo one\ntwo');
   });
 
   it('takes the pattern from a variable', () => {
-    expect(processWord('${FILE%$EXT}', new Map([['FILE', 'a.tar.gz'], ['EXT', '.*']]), backslash).value).toBe('a.tar');
+    expect(
+      processWord(
+        '${FILE%$EXT}',
+        new Map([
+          ['FILE', 'a.tar.gz'],
+          ['EXT', '.*'],
+        ]),
+        backslash,
+      ).value,
+    ).toBe('a.tar');
   });
 
   it('rejects a bad escape in the pattern, showing the pattern as matched (reversed for %)', () => {
-    expect(failure('${FILE#\\d}')).toBe(
-      'failed to process "${FILE#\\\\d}": invalid pattern (\\d) in substitution: invalid escape \'\\d\'',
-    );
-    expect(failure('${FILE%a\\d}')).toBe(
-      'failed to process "${FILE%a\\\\d}": invalid pattern (\\da) in substitution: invalid escape \'\\d\'',
-    );
+    expect(failure('${FILE#\\d}')).toBe('failed to process "${FILE#\\\\d}": invalid pattern (\\d) in substitution: invalid escape \'\\d\'');
+    expect(failure('${FILE%a\\d}')).toBe('failed to process "${FILE%a\\\\d}": invalid pattern (\\da) in substitution: invalid escape \'\\d\'');
   });
 
   it('rejects a colon before # or %', () => {
@@ -203,11 +204,11 @@ describe('${v/p/r} forms', () => {
     expect(word('${APP///:} ${APP/$EMPTY/>}')).toBe(':s:h:o:p: >shop');
   });
 
-  it('does not replace an empty match right after a match, like Go\'s ReplaceAllString', () => {
+  it("does not replace an empty match right after a match, like Go's ReplaceAllString", () => {
     expect(word('${APP//*/X}')).toBe('X');
   });
 
-  it('expands $0 to the match in a // replacement only, like Go\'s regexp template', () => {
+  it("expands $0 to the match in a // replacement only, like Go's regexp template", () => {
     expect(word("${APP//o/'<$0>'} ${APP/o/'<$0>'} ${APP//o/'$$'} ${APP//o/'$1${x}'}")).toBe('sh<o>p sh<$0>p sh$p shp');
   });
 
@@ -280,7 +281,7 @@ describe('processWords', () => {
     expect(words('"$PAIR" x\\ y \'p q\'r')).toEqual(['left  right', 'x y', 'p qr']);
   });
 
-  it('splits on any Unicode white space, as Go\'s unicode.IsSpace does', () => {
+  it("splits on any Unicode white space, as Go's unicode.IsSpace does", () => {
     expect(words('a\u00a0b\u3000c\u0085d\u2003')).toEqual(['a', 'b', 'c', 'd']);
   });
 

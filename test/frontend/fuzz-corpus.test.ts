@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { e2eEnv, repo, type E2eEnv } from '../e2e/helpers.js';
 
 const corpus = join(repo, 'testdata/fuzz');
-const files = readdirSync(corpus).filter((n) => n.endsWith('.Dockerfile')).sort();
+const files = readdirSync(corpus)
+  .filter((n) => n.endsWith('.Dockerfile'))
+  .sort();
 const HANG_GUARD_MS = 30_000;
 
 describe('hostile Dockerfiles', () => {
@@ -24,17 +26,21 @@ describe('hostile Dockerfiles', () => {
 
   it('has a corpus', () => expect(files.length).toBeGreaterThan(30));
 
-  it.each(files)('%s: exit 2 at a Dockerfile line', (name) => {
-    const r = spawnSync(process.execPath, [join(repo, 'bin/tsbuild'), 'build', '--progress', 'plain', '-f', join(corpus, name), context], {
-      env: { ...process.env, TSBUILD_ROOT: env.root },
-      encoding: 'latin1',
-      timeout: HANG_GUARD_MS,
-      maxBuffer: 64 << 20,
-    });
-    expect(r.signal).toBeNull();
-    expect(r.stderr).not.toMatch(/internal error|heap out of memory|RangeError|\n\s+at .*:\d+:\d+\)?\n/);
-    expect(r.stderr).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')}:\\d+(-\\d+)?$`, 'm'));
-    expect(r.stderr).toMatch(/^ERROR: /m);
-    expect(r.status).toBe(2);
-  }, HANG_GUARD_MS + 5_000);
+  it.each(files)(
+    '%s: exit 2 at a Dockerfile line',
+    (name) => {
+      const r = spawnSync(process.execPath, [join(repo, 'bin/tsbuild'), 'build', '--progress', 'plain', '-f', join(corpus, name), context], {
+        env: { ...process.env, TSBUILD_ROOT: env.root },
+        encoding: 'latin1',
+        timeout: HANG_GUARD_MS,
+        maxBuffer: 64 << 20,
+      });
+      expect(r.signal).toBeNull();
+      expect(r.stderr).not.toMatch(/internal error|heap out of memory|RangeError|\n\s+at .*:\d+:\d+\)?\n/);
+      expect(r.stderr).toMatch(new RegExp(`^${name.replace(/\./g, '\\.')}:\\d+(-\\d+)?$`, 'm'));
+      expect(r.stderr).toMatch(/^ERROR: /m);
+      expect(r.status).toBe(2);
+    },
+    HANG_GUARD_MS + 5_000,
+  );
 });

@@ -103,10 +103,7 @@ describe('ENV and expansion', () => {
   });
 
   it('adds the default PATH when the base has none', async () => {
-    expect(target(await plan('FROM scratch\nENV A=1\n')).config.Env).toEqual([
-      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'A=1',
-    ]);
+    expect(target(await plan('FROM scratch\nENV A=1\n')).config.Env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1']);
   });
 
   it('reports an expansion error at the instruction', async () => {

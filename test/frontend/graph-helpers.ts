@@ -1,7 +1,5 @@
 import type { ContainerConfig, ImageConfig } from '../../src/image/oci-types.js';
-import {
-  buildGraph, parseDockerfile, type BuildGraph, type GraphOptions, type Stage, type Step,
-} from '../../src/frontend/index.js';
+import { buildGraph, parseDockerfile, type BuildGraph, type GraphOptions, type Stage, type Step } from '../../src/frontend/index.js';
 
 /** Plans `text` for linux/amd64 built on linux/arm64; `images` are the known base configs. */
 export async function plan(

@@ -21,8 +21,7 @@ describe('stages', () => {
 
   it('resolves COPY --from and mount from= by name, index, named context or image', async () => {
     const g = await plan(
-      'FROM x AS a\nFROM y\nCOPY --from=0 /a /a\nCOPY --from=ctx /b /b\nCOPY --from=alpine:3 /c /c\n' +
-        'RUN --mount=from=a,target=/m,source=/s ls\n',
+      'FROM x AS a\nFROM y\nCOPY --from=0 /a /a\nCOPY --from=ctx /b /b\nCOPY --from=alpine:3 /c /c\n' + 'RUN --mount=from=a,target=/m,source=/s ls\n',
       { namedContexts: { ctx: {} } },
     );
     const steps = target(g).steps;
@@ -80,7 +79,12 @@ describe('stages', () => {
 
   it('rejects a base image trigger that is not allowed', async () => {
     const err = await planError('FROM parent\n', {
-      resolveBaseConfig: async () => ({ architecture: 'amd64', os: 'linux', config: { OnBuild: ['FROM evil'] }, rootfs: { type: 'layers', diff_ids: [] } }),
+      resolveBaseConfig: async () => ({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { OnBuild: ['FROM evil'] },
+        rootfs: { type: 'layers', diff_ids: [] },
+      }),
     });
     expect(err.message).toBe('invalid ONBUILD trigger "FROM evil" of the base image: FROM isn\'t allowed as an ONBUILD trigger');
   });

@@ -42,7 +42,9 @@ describe('RUN steps', () => {
   });
 
   it("sets SSH_AUTH_SOCK to the first SSH mount's socket, unless the env has one (BuildKit llb exec)", async () => {
-    const g = await plan('FROM x\nRUN --mount=type=ssh,id=a,target=/s/a --mount=type=ssh echo\nRUN echo\nENV SSH_AUTH_SOCK=/mine\nRUN --mount=type=ssh echo\n');
+    const g = await plan(
+      'FROM x\nRUN --mount=type=ssh,id=a,target=/s/a --mount=type=ssh echo\nRUN echo\nENV SSH_AUTH_SOCK=/mine\nRUN --mount=type=ssh echo\n',
+    );
     const [first, second, , third] = target(g).steps;
     expect(first?.env).toContain('SSH_AUTH_SOCK=/s/a');
     expect(second?.env.join(' ')).not.toContain('SSH_AUTH_SOCK');
@@ -82,8 +84,15 @@ describe('COPY, ADD and WORKDIR steps', () => {
   it('expands sources, destination and flags but not --from', async () => {
     const g = await plan('FROM x AS b\nFROM x\nARG D=/dst U=app\nCOPY --from=b --chown=$U --chmod=755 --exclude=$D/x ${D}/a $D/\n');
     expect(target(g).steps[1]).toMatchObject({
-      kind: 'copy', isAdd: false, sources: ['/dst/a'], dest: '/dst/', chown: 'app', chmod: '755', exclude: ['/dst/x'],
-      from: { kind: 'stage', index: 0 }, display: 'COPY --from=b --chown=app --chmod=755 /dst/a /dst/',
+      kind: 'copy',
+      isAdd: false,
+      sources: ['/dst/a'],
+      dest: '/dst/',
+      chown: 'app',
+      chmod: '755',
+      exclude: ['/dst/x'],
+      from: { kind: 'stage', index: 0 },
+      display: 'COPY --from=b --chown=app --chmod=755 /dst/a /dst/',
       createdBy: 'COPY --chown=app --chmod=755 /dst/a /dst/ # buildkit',
     });
   });
@@ -112,7 +121,12 @@ describe('COPY, ADD and WORKDIR steps', () => {
   it("records WORKDIR as BuildKit's NormalizeWorkdir: absolute as written, relative joined and cleaned", async () => {
     const g = await plan('FROM x\nWORKDIR /usr/src/app/\nRUN pwd\nWORKDIR lib/\nWORKDIR /a//b/\n');
     const stage = target(g);
-    expect(stage.history.map((h) => h.createdBy)).toEqual(['WORKDIR /usr/src/app/', 'RUN /bin/sh -c pwd # buildkit', 'WORKDIR /usr/src/app/lib', 'WORKDIR /a//b/']);
+    expect(stage.history.map((h) => h.createdBy)).toEqual([
+      'WORKDIR /usr/src/app/',
+      'RUN /bin/sh -c pwd # buildkit',
+      'WORKDIR /usr/src/app/lib',
+      'WORKDIR /a//b/',
+    ]);
     expect(stage.steps.map((s) => (s.kind === 'workdir' ? s.path : s.workdir))).toEqual(['/usr/src/app', '/usr/src/app/', '/usr/src/app/lib', '/a/b']);
     expect(stage.config.WorkingDir).toBe('/a//b/');
   });

@@ -67,7 +67,10 @@ describe('instruction errors', () => {
 describe('typed instructions', () => {
   it('types FROM with platform and a lowercased stage name', () => {
     expect(typed('FROM --platform=$BUILDPLATFORM golang:1 AS Build\n')[0]).toMatchObject({
-      kind: 'from', image: 'golang:1', stageName: 'build', platform: '$BUILDPLATFORM',
+      kind: 'from',
+      image: 'golang:1',
+      stageName: 'build',
+      platform: '$BUILDPLATFORM',
     });
   });
 
@@ -79,17 +82,24 @@ describe('typed instructions', () => {
 
   it('rejects unknown RUN network modes and bad mount keys when parsing', () => {
     expect(failure('FROM x\nRUN --network=bridge a\n').message).toBe('unsupported network mode "bridge"');
-    expect(failure('FROM x\nRUN --mount=type=cache,tagret=/c a\n').message).toBe(
-      "unexpected key 'tagret' in 'tagret=/c' (did you mean target?)",
-    );
+    expect(failure('FROM x\nRUN --mount=type=cache,tagret=/c a\n').message).toBe("unexpected key 'tagret' in 'tagret=/c' (did you mean target?)");
   });
 
   it('types COPY and ADD flags', () => {
     expect(one('COPY --from=build --chown=1:1 --chmod=755 --link --parents --exclude=*.md a b /dst/', 'copy')).toMatchObject({
-      from: 'build', chown: '1:1', chmod: '755', link: true, parents: true, exclude: ['*.md'], sources: ['a', 'b'], dest: '/dst/',
+      from: 'build',
+      chown: '1:1',
+      chmod: '755',
+      link: true,
+      parents: true,
+      exclude: ['*.md'],
+      sources: ['a', 'b'],
+      dest: '/dst/',
     });
     expect(one('ADD --keep-git-dir --checksum=sha256:abc --unpack=false https://x/y.tgz /y', 'add')).toMatchObject({
-      keepGitDir: true, checksum: 'sha256:abc', unpack: false,
+      keepGitDir: true,
+      checksum: 'sha256:abc',
+      unpack: false,
     });
     expect(failure('FROM x\nADD --checksum=sha256:a a b /d/\n').message).toBe("checksum can't be specified for multiple sources");
   });
@@ -104,7 +114,11 @@ describe('typed instructions', () => {
 
   it('types HEALTHCHECK with Go durations in nanoseconds', () => {
     expect(one('HEALTHCHECK --interval=1m30s --timeout=500ms --retries=2 CMD curl -f x', 'healthcheck')).toMatchObject({
-      test: ['CMD-SHELL', 'curl -f x'], interval: 90e9, timeout: 5e8, startPeriod: 0, retries: 2,
+      test: ['CMD-SHELL', 'curl -f x'],
+      interval: 90e9,
+      timeout: 5e8,
+      startPeriod: 0,
+      retries: 2,
     });
     expect(one('HEALTHCHECK CMD ["a", "b"]', 'healthcheck').test).toEqual(['CMD', 'a', 'b']);
     expect(one('HEALTHCHECK NONE', 'healthcheck').test).toEqual(['NONE']);
@@ -145,8 +159,6 @@ describe('names that collide with object properties', () => {
   it('treats __proto__ and constructor as unknown instructions and flags', () => {
     expect(failure('FROM x\nconstructor a\n').message).toBe('unknown instruction: constructor');
     expect(failure('FROM x\nCOPY --constructor=1 a b\n').message).toMatch(/^unknown flag: --constructor/);
-    expect(failure('FROM x\nHEALTHCHECK --interval=1constructor CMD a\n').message).toBe(
-      'time: unknown unit "constructor" in duration "1constructor"',
-    );
+    expect(failure('FROM x\nHEALTHCHECK --interval=1constructor CMD a\n').message).toBe('time: unknown unit "constructor" in duration "1constructor"');
   });
 });

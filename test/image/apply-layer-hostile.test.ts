@@ -25,26 +25,37 @@ const CASES: Case[] = [
   { title: 'a long PAX name climbing out', refused: `${'d'.repeat(120)}/../../x`, entries: () => [file(`${'d'.repeat(120)}/../../x`)] },
   { title: 'a file written through a symlink to /', refused: 'a/SENTINEL_REL/x', entries: (s) => [symlink('a', '/'), file(`a/${s.slice(1)}/x`)] },
   { title: 'a file written through a relative symlink out', refused: 'a/x', entries: () => [symlink('a', '../sentinel'), file('a/x')] },
-  { title: 'a directory replaced by a symlink, then written into', refused: 'd/sub/x', entries: (s) => [
-    { header: header({ name: 'd/', type: 'dir', mtime: { sec: 1, nsec: 0 } }) },
-    { header: header({ name: 'd/sub/', type: 'dir', mtime: { sec: 1, nsec: 0 } }) },
-    symlink('d', s),
-    file('d/sub/x'),
-  ] },
+  {
+    title: 'a directory replaced by a symlink, then written into',
+    refused: 'd/sub/x',
+    entries: (s) => [
+      { header: header({ name: 'd/', type: 'dir', mtime: { sec: 1, nsec: 0 } }) },
+      { header: header({ name: 'd/sub/', type: 'dir', mtime: { sec: 1, nsec: 0 } }) },
+      symlink('d', s),
+      file('d/sub/x'),
+    ],
+  },
   { title: 'a whiteout through a symlink', refused: 'a/.wh.secret', entries: (s) => [symlink('a', s), file('a/.wh.secret', '')] },
   { title: 'an opaque marker through a symlink', refused: 'a/.wh..wh..opq', entries: (s) => [symlink('a', s), file('a/.wh..wh..opq', '')] },
   { title: 'a hardlink through a symlink to a file outside', refused: 'b', entries: (s) => [symlink('a', s), hardlink('b', 'a/secret')] },
-  { title: 'a hardlink to an extracted file whose directory became a symlink', refused: 'b', entries: (s) => [
-    { header: header({ name: 'a/', type: 'dir' }) },
-    file('a/secret', 'mine'),
-    symlink('a', s),
-    hardlink('b', 'a/secret'),
-  ] },
-  { title: 'a hardlink whose own name passes through a symlink', refused: 'a/link', entries: (s) => [file('f', 'ok'), symlink('a', s), hardlink('a/link', 'f')] },
+  {
+    title: 'a hardlink to an extracted file whose directory became a symlink',
+    refused: 'b',
+    entries: (s) => [{ header: header({ name: 'a/', type: 'dir' }) }, file('a/secret', 'mine'), symlink('a', s), hardlink('b', 'a/secret')],
+  },
+  {
+    title: 'a hardlink whose own name passes through a symlink',
+    refused: 'a/link',
+    entries: (s) => [file('f', 'ok'), symlink('a', s), hardlink('a/link', 'f')],
+  },
   { title: 'a hardlink to ../../etc/shadow', refused: 'shadow', entries: () => [hardlink('shadow', '../../etc/shadow')] },
   { title: 'a hardlink to an absolute path', refused: 'secret', entries: (s) => [hardlink('secret', `${s}/secret`)] },
   { title: 'a hardlink to a file not extracted yet', refused: 'early', entries: () => [hardlink('early', 'late'), file('late', 'x')] },
-  { title: 'a device node outside the snapshot', refused: '../null', entries: () => [{ header: header({ name: '../null', type: 'char', devmajor: 1, devminor: 3 }) }] },
+  {
+    title: 'a device node outside the snapshot',
+    refused: '../null',
+    entries: () => [{ header: header({ name: '../null', type: 'char', devmajor: 1, devminor: 3 }) }],
+  },
   { title: 'a whiteout of ..', refused: 'a/.wh...', entries: () => [file('a/.wh...', '')] },
 ];
 
@@ -105,7 +116,9 @@ describe.skipIf(!isRoot)('layers the filesystem cannot hold', () => {
     },
     {
       title: 'an extended attribute name over 255 bytes',
-      entries: [{ header: header({ name: 'f', type: 'file', size: 1, xattrs: { [`user.${'n'.repeat(300)}`]: Buffer.from('v') } }), body: Buffer.from('x') }],
+      entries: [
+        { header: header({ name: 'f', type: 'file', size: 1, xattrs: { [`user.${'n'.repeat(300)}`]: Buffer.from('v') } }), body: Buffer.from('x') },
+      ],
       entry: 'f',
       says: /too long.*"user\.n/,
     },

@@ -83,7 +83,10 @@ describe.skipIf(!isRoot)('applying layers', () => {
     const to = tempDir();
     const tar = archive([
       { header: header({ name: 'null', type: 'char', mode: 0o666, devmajor: 1, devminor: 3 }) },
-      { header: header({ name: 'x', type: 'file', xattrs: { 'trusted.overlay.redirect': Buffer.from('/etc'), 'user.a': Buffer.from('b') } }), body: Buffer.from('') },
+      {
+        header: header({ name: 'x', type: 'file', xattrs: { 'trusted.overlay.redirect': Buffer.from('/etc'), 'user.a': Buffer.from('b') } }),
+        body: Buffer.from(''),
+      },
     ]);
     await applyLayer(Readable.from([tar]), to);
     const st = lstatSync(path.join(to, 'null'));

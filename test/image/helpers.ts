@@ -55,7 +55,12 @@ export async function readAll(bytes: Buffer | Readable): Promise<Array<{ header:
 }
 
 export function run(cmd: string, args: string[], opts: { input?: Buffer; cwd?: string } = {}): string {
-  return execFileSync(cmd, args, { input: opts.input, cwd: opts.cwd, env: { ...process.env, TZ: 'UTC', LC_ALL: 'C.UTF-8' }, maxBuffer: 64 << 20 }).toString('utf8');
+  return execFileSync(cmd, args, {
+    input: opts.input,
+    cwd: opts.cwd,
+    env: { ...process.env, TZ: 'UTC', LC_ALL: 'C.UTF-8' },
+    maxBuffer: 64 << 20,
+  }).toString('utf8');
 }
 
 export async function streamToBuffer(stream: Readable): Promise<Buffer> {

@@ -7,7 +7,10 @@ import { ConfinedRoot, type NamePolicy } from '../../src/image/safe-path.js';
 import { tempDir } from './helpers.js';
 
 class Refused extends Error {
-  constructor(readonly entry: string, reason: string) {
+  constructor(
+    readonly entry: string,
+    reason: string,
+  ) {
     super(`${entry}: ${reason}`);
   }
 }
@@ -29,7 +32,10 @@ const NAMES: Array<[string, string[] | RegExp, string[] | RegExp]> = [
 
 describe('entry names', () => {
   for (const [name, strict, lexical] of NAMES) {
-    for (const [policy, want] of [['strict', strict], ['lexical', lexical]] as const) {
+    for (const [policy, want] of [
+      ['strict', strict],
+      ['lexical', lexical],
+    ] as const) {
       it(`read ${JSON.stringify(name)} under the ${policy} policy as ${want instanceof RegExp ? `a refusal (${want.source})` : JSON.stringify(want)}`, () => {
         const root = confined('/nonexistent', policy);
         if (want instanceof RegExp) expect(() => root.parts(name)).toThrow(want);
@@ -47,14 +53,22 @@ describe('placing entries', () => {
   it('makes missing parents only when asked, and refuses them otherwise', async () => {
     const dir = tempDir();
     await expect(confined(dir).place('a/b/c', false)).rejects.toThrow(/parent a does not exist/);
-    expect(await confined(dir).place('a/b/c', true)).toEqual({ parts: ['a', 'b', 'c'], rel: 'a/b/c', parent: path.join(dir, 'a/b'), target: path.join(dir, 'a/b/c') });
+    expect(await confined(dir).place('a/b/c', true)).toEqual({
+      parts: ['a', 'b', 'c'],
+      rel: 'a/b/c',
+      parent: path.join(dir, 'a/b'),
+      target: path.join(dir, 'a/b/c'),
+    });
   });
 
   it('refuses a parent that is a symlink, even one pointing back inside', async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'real'));
     symlinkSync('real', path.join(dir, 'alias'));
-    await expect(confined(dir).place('alias/x', true)).rejects.toMatchObject({ entry: 'alias/x', message: expect.stringMatching(/parent alias is a symlink/) });
+    await expect(confined(dir).place('alias/x', true)).rejects.toMatchObject({
+      entry: 'alias/x',
+      message: expect.stringMatching(/parent alias is a symlink/),
+    });
   });
 
   it('resolves a hardlink source from the same root as its check (node-tar hardlink advisories)', async () => {

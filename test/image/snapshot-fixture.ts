@@ -40,7 +40,21 @@ export function makeSnapshot(root: string): void {
   chmodSync(at('dev/null'), 0o666);
   writeFileSync(at(`${'ü'.repeat(60)}`), 'long name');
   let sec = 1_700_000_000;
-  for (const rel of ['bin/ping', 'bin/locked', 'bin/pong', 'etc/hostname', 'etc/passwd', 'dev/null', 'dev/loop0', 'dev/fifo', 'ü'.repeat(60), 'tmp', 'bin', 'etc', 'dev']) {
+  for (const rel of [
+    'bin/ping',
+    'bin/locked',
+    'bin/pong',
+    'etc/hostname',
+    'etc/passwd',
+    'dev/null',
+    'dev/loop0',
+    'dev/fifo',
+    'ü'.repeat(60),
+    'tmp',
+    'bin',
+    'etc',
+    'dev',
+  ]) {
     touch(at(rel), sec++, 123_456_789);
   }
 }

@@ -65,7 +65,7 @@ describe('tar round trip', () => {
   });
 
   it('lists every entry as GNU tar sees it, with the exact mode, owner, size, time and xattrs', () => {
-    const listing = run('tar', ['--xattrs', "--xattrs-include=*", '--numeric-owner', '--full-time', '-tvvf', writeArchive()]);
+    const listing = run('tar', ['--xattrs', '--xattrs-include=*', '--numeric-owner', '--full-time', '-tvvf', writeArchive()]);
     const lines = listing.split('\n');
     const line = (name: string) => lines.find((l) => l.includes(` ${name}`)) ?? `(no line for ${name})`;
     expect(line('locked/')).toMatch(/^d---------\s+300000\/300001\s+0 2040-01-01 00:00:00\s+locked\/$/);
@@ -100,7 +100,7 @@ describe('tar round trip', () => {
 
   it.skipIf(!isRoot)('extracts with GNU tar to exactly the metadata that was written', () => {
     const out = tempDir();
-    run('tar', ['--warning=no-timestamp', '--xattrs', "--xattrs-include=*", '--numeric-owner', '-xpf', writeArchive(), '-C', out]);
+    run('tar', ['--warning=no-timestamp', '--xattrs', '--xattrs-include=*', '--numeric-owner', '-xpf', writeArchive(), '-C', out]);
     for (const { header: h, body } of expected) {
       const abs = path.join(out, h.name);
       const st = lstatSync(abs, { bigint: true });
@@ -144,7 +144,7 @@ json.dump(out, sys.stdout)`;
       uid: h.uid,
       gid: h.gid,
       size: h.size,
-      mtime: h.mtime.nsec === 0 ? String(h.mtime.sec) : `${(nsOf(h) < 0n ? '-' : '')}${formatAbs(nsOf(h))}`,
+      mtime: h.mtime.nsec === 0 ? String(h.mtime.sec) : `${nsOf(h) < 0n ? '-' : ''}${formatAbs(nsOf(h))}`,
       linkname: h.linkname,
       devmajor: h.devmajor,
       devminor: h.devminor,

@@ -26,7 +26,15 @@ describe.skipIf(busyboxMissing())('npm package', () => {
     execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', base], { cwd: repo, env, stdio: 'ignore' });
     const tarball = readdirSync(base).find((f) => f.endsWith('.tgz'))!;
     const listing = execFileSync('tar', ['-tzf', join(base, tarball)], { encoding: 'utf8' }).split('\n');
-    expect(listing).toEqual(expect.arrayContaining(['package/binding.gyp', 'package/native/init/tsbuild-init.c', 'package/native/addon/tsbuild_native.c', 'package/dist/api.js', 'package/bin/tsbuild']));
+    expect(listing).toEqual(
+      expect.arrayContaining([
+        'package/binding.gyp',
+        'package/native/init/tsbuild-init.c',
+        'package/native/addon/tsbuild_native.c',
+        'package/dist/api.js',
+        'package/bin/tsbuild',
+      ]),
+    );
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
     run('npm', ['install', join(base, tarball)]);
     busyboxRootfsTar(join(base, 'busybox.tar'), base);

@@ -28,14 +28,30 @@ interface Case {
 const cases: Case[] = [
   {
     dir: 'voting-result',
-    run: ['sh', '-c', 'command -v nodemon; node -e "for (const m of [\'express\', \'pg\', \'socket.io\', \'stoppable\']) require(m); console.log(\'modules ok\')"'],
+    run: [
+      'sh',
+      '-c',
+      "command -v nodemon; node -e \"for (const m of ['express', 'pg', 'socket.io', 'stoppable']) require(m); console.log('modules ok')\"",
+    ],
     expected: '/usr/local/bin/nodemon\nmodules ok\n',
     // `tsbuild run` keeps its init as PID 1, so the image's tini entrypoint is PID 2 and says so.
-    stderr: /^\[WARN  tini \(2\)\] Tini is not running as PID 1/,
+    stderr: /^\[WARN {2}tini \(2\)\] Tini is not running as PID 1/,
   },
-  { dir: 'buildpack-deps-curl', run: ['sh', '-c', 'curl --version | head -n 1; for t in wget gpg sq; do command -v $t; done'], expected: /^curl 7\.88\.\d+ .*\n\/usr\/bin\/wget\n\/usr\/bin\/gpg\n\/usr\/bin\/sq\n$/ },
-  { dir: 'kaniko-cache-install', run: ['sh', '-c', 'make --version | head -n 1; pwd; cat foo; ls /context'], expected: 'GNU Make 4.3\n/foo\nhey\nbam\nbat\nbaz\n' },
-  { dir: 'kaniko-user-run', run: ['sh', '-c', 'cat /tmp/foo; id newuser; cat /home/newuser/file'], expected: 'hey\nhey2\nuid=1001(newuser) gid=1002(newuser) groups=1002(newuser)\nhi\n' },
+  {
+    dir: 'buildpack-deps-curl',
+    run: ['sh', '-c', 'curl --version | head -n 1; for t in wget gpg sq; do command -v $t; done'],
+    expected: /^curl 7\.88\.\d+ .*\n\/usr\/bin\/wget\n\/usr\/bin\/gpg\n\/usr\/bin\/sq\n$/,
+  },
+  {
+    dir: 'kaniko-cache-install',
+    run: ['sh', '-c', 'make --version | head -n 1; pwd; cat foo; ls /context'],
+    expected: 'GNU Make 4.3\n/foo\nhey\nbam\nbat\nbaz\n',
+  },
+  {
+    dir: 'kaniko-user-run',
+    run: ['sh', '-c', 'cat /tmp/foo; id newuser; cat /home/newuser/file'],
+    expected: 'hey\nhey2\nuid=1001(newuser) gid=1002(newuser) groups=1002(newuser)\nhi\n',
+  },
   { dir: 'kaniko-daemons', run: ['sh', '-c', 'ls / | grep -c "^file" || true'], expected: '0\n' },
   {
     dir: 'kaniko-run',

@@ -31,7 +31,14 @@ describe.skipIf(skipReason)('Bearer token auth', () => {
     const blob = randomBlob(777);
     const before = bearer.tokenRequests.length;
     expect(await pusher.pushBlob('team/app', blob)).toBe('uploaded');
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, digest: blob.digest, size: blob.size }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: MEDIA_TYPES.ociConfig, digest: blob.digest, size: blob.size },
+        layers: [],
+      }),
+    );
     await pusher.putManifest('team/app', 'v1', manifest, MEDIA_TYPES.ociManifest);
     await pusher.putManifest('team/app', 'v2', manifest, MEDIA_TYPES.ociManifest);
 

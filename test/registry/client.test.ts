@@ -59,7 +59,12 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
   it('skips a blob the repository already has, without opening it', async () => {
     const blob = randomBlob(500);
     await client.pushBlob('app/skip', blob);
-    const never = { ...blob, open: (): Readable => { throw new Error('opened a blob that exists'); } };
+    const never = {
+      ...blob,
+      open: (): Readable => {
+        throw new Error('opened a blob that exists');
+      },
+    };
     expect(await client.pushBlob('app/skip', never)).toBe('exists');
     expect(await client.hasBlob('app/skip', blob.digest)).toBe(true);
     expect(await client.hasBlob('app/other', blob.digest)).toBe(false);
@@ -68,7 +73,12 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
   it('mounts a blob from another repository instead of uploading it', async () => {
     const blob = randomBlob(2000);
     await client.pushBlob('app/source', blob);
-    const never = { ...blob, open: (): Readable => { throw new Error('uploaded a blob that could be mounted'); } };
+    const never = {
+      ...blob,
+      open: (): Readable => {
+        throw new Error('uploaded a blob that could be mounted');
+      },
+    };
     expect(await client.pushBlob('app/target', never, { mountFrom: 'app/source' })).toBe('mounted');
     expect(await client.hasBlob('app/target', blob.digest)).toBe(true);
   });
@@ -81,10 +91,16 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
   it('resumes an interrupted chunked upload from what the registry holds', async () => {
     const blob = randomBlob(CHUNK * 4 + 7);
     // The source dies after two and a half chunks: two reach the registry, the half is lost with the process.
-    const failing = { ...blob, open: () => Readable.from((async function* () {
-      for (let at = 0; at < CHUNK * 2.5; at += 8192) yield blob.bytes.subarray(at, at + 8192);
-      throw new Error('disk went away');
-    })()) };
+    const failing = {
+      ...blob,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            for (let at = 0; at < CHUNK * 2.5; at += 8192) yield blob.bytes.subarray(at, at + 8192);
+            throw new Error('disk went away');
+          })(),
+        ),
+    };
     const err = await client.pushBlob('app/resume', failing).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).reason).toBe('upload-interrupted');
@@ -92,7 +108,13 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
     expect(session.offset).toBe(CHUNK * 2);
 
     let opened = 0;
-    const counting = { ...blob, open: () => { opened++; return blob.open(); } };
+    const counting = {
+      ...blob,
+      open: () => {
+        opened++;
+        return blob.open();
+      },
+    };
     expect(await client.pushBlob('app/resume', counting, { resume: session })).toBe('uploaded');
     expect(opened).toBe(1);
     expect((await readAll(await client.getBlob('app/resume', blob.digest))).equals(blob.bytes)).toBe(true);
@@ -104,7 +126,16 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
     await expect(client.pushBlob('app/liar', { ...claimed, open: other.open })).rejects.toMatchObject({ reason: 'digest-mismatch' });
     const small = randomBlob(100);
     await expect(client.pushBlob('app/liar', { ...small, open: randomBlob(50).open })).rejects.toMatchObject({ reason: 'size-mismatch' });
-    const broken = { ...small, open: () => Readable.from((async function* () { yield small.bytes.subarray(0, 10); throw new Error('read error'); })()) };
+    const broken = {
+      ...small,
+      open: () =>
+        Readable.from(
+          (async function* () {
+            yield small.bytes.subarray(0, 10);
+            throw new Error('read error');
+          })(),
+        ),
+    };
     await expect(client.pushBlob('app/liar', broken)).rejects.toMatchObject({ reason: 'upload-interrupted', upload: undefined });
     expect(await client.hasBlob('app/liar', claimed.digest)).toBe(false);
   });
@@ -128,10 +159,12 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
       const manifest = manifestFor(config, []);
       images[arch] = await client.putManifest('app/multi', `only-${arch}`, manifest, MEDIA_TYPES.ociManifest);
     }
-    const entries = await Promise.all(['amd64', 'arm64'].map(async (arch) => {
-      const m = await client.getManifest('app/multi', images[arch]!);
-      return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, platform: { os: 'linux', architecture: arch } };
-    }));
+    const entries = await Promise.all(
+      ['amd64', 'arm64'].map(async (arch) => {
+        const m = await client.getManifest('app/multi', images[arch]!);
+        return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, platform: { os: 'linux', architecture: arch } };
+      }),
+    );
     const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: entries }));
     await client.putManifest('app/multi', 'latest', index, MEDIA_TYPES.ociIndex);
 
@@ -140,8 +173,9 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
     expect(arm.index?.mediaType).toBe(MEDIA_TYPES.ociIndex);
     const amd = await client.resolveManifest('app/multi', 'latest', { platform: { os: 'linux', architecture: 'amd64' } });
     expect(amd.digest).toBe(images.amd64);
-    await expect(client.resolveManifest('app/multi', 'latest', { platform: { os: 'linux', architecture: 's390x' } }))
-      .rejects.toMatchObject({ reason: 'no-matching-platform' });
+    await expect(client.resolveManifest('app/multi', 'latest', { platform: { os: 'linux', architecture: 's390x' } })).rejects.toMatchObject({
+      reason: 'no-matching-platform',
+    });
   });
 
   it('authenticates requests that meet the first challenge at the same time', async () => {
@@ -155,11 +189,11 @@ describe.skipIf(skipReason).each([{ auth: undefined }, { auth: 'htpasswd' as con
   // Only a registry that demands a login can refuse one: this case exists in the htpasswd variant alone.
   if (auth === 'htpasswd')
     it('refuses anonymous and wrong credentials with a login hint', async () => {
-    const anonymous = new RegistryClient({ host: registry.host, dockerConfig: '/nonexistent' });
-    await expect(anonymous.ping()).rejects.toMatchObject({ reason: 'unauthorized', message: expect.stringContaining(`tsbuild login ${registry.host}`) });
-    const wrong = new RegistryClient({ host: registry.host, credentials: { username: registry.username!, password: 'wrong' } });
-    await expect(wrong.getManifest('app/one', 'v1')).rejects.toMatchObject({ reason: 'unauthorized', status: 401 });
-  });
+      const anonymous = new RegistryClient({ host: registry.host, dockerConfig: '/nonexistent' });
+      await expect(anonymous.ping()).rejects.toMatchObject({ reason: 'unauthorized', message: expect.stringContaining(`tsbuild login ${registry.host}`) });
+      const wrong = new RegistryClient({ host: registry.host, credentials: { username: registry.username!, password: 'wrong' } });
+      await expect(wrong.getManifest('app/one', 'v1')).rejects.toMatchObject({ reason: 'unauthorized', status: 401 });
+    });
 
   it('reports a missing manifest as not-found', async () => {
     await expect(client.getManifest('app/one', 'nope')).rejects.toMatchObject({ reason: 'not-found', status: 404 });

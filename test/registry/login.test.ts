@@ -12,16 +12,20 @@ beforeEach(async () => {
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 const configFile = (): string => join(dir, 'config.json');
-const readConfig = async (): Promise<{ auths: Record<string, { auth: string }>; [k: string]: unknown }> => JSON.parse(await readFile(configFile(), 'utf8'));
+const readConfig = async (): Promise<{ auths: Record<string, { auth: string }>; [k: string]: unknown }> =>
+  JSON.parse(await readFile(configFile(), 'utf8'));
 
 describe('docker config credentials', () => {
   it('reads base64 auth and plain username/password entries, matching URL-shaped keys by host', async () => {
-    await writeFile(configFile(), JSON.stringify({
-      auths: {
-        'https://index.docker.io/v1/': { auth: Buffer.from('hubuser:hub:pass').toString('base64') },
-        'https://ghcr.io': { username: 'gh', password: 'tok' },
-      },
-    }));
+    await writeFile(
+      configFile(),
+      JSON.stringify({
+        auths: {
+          'https://index.docker.io/v1/': { auth: Buffer.from('hubuser:hub:pass').toString('base64') },
+          'https://ghcr.io': { username: 'gh', password: 'tok' },
+        },
+      }),
+    );
     expect(await readCredentials('docker.io', dir)).toEqual({ username: 'hubuser', password: 'hub:pass' });
     expect(await readCredentials('ghcr.io', dir)).toEqual({ username: 'gh', password: 'tok' });
     expect(await readCredentials('quay.io', dir)).toBeUndefined();
@@ -46,14 +50,24 @@ describe('docker config credentials', () => {
 
   it('asks the credential helper named for the host before the auths entries', async () => {
     // A fake docker-credential helper: knows one server, says "credentials not found" for others.
-    await writeFile(join(dir, 'docker-credential-fake'), [
-      '#!/bin/sh',
-      'read server',
-      'if [ "$server" = "https://index.docker.io/v1/" ]; then echo \'{"ServerURL":"x","Username":"hub","Secret":"s3cret"}\'; exit 0; fi',
-      'echo "credentials not found in native keychain"; exit 1',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'docker-credential-fake'),
+      [
+        '#!/bin/sh',
+        'read server',
+        'if [ "$server" = "https://index.docker.io/v1/" ]; then echo \'{"ServerURL":"x","Username":"hub","Secret":"s3cret"}\'; exit 0; fi',
+        'echo "credentials not found in native keychain"; exit 1',
+      ].join('\n'),
+    );
     await chmod(join(dir, 'docker-credential-fake'), 0o755);
-    await writeFile(configFile(), JSON.stringify({ credsStore: 'fake', credHelpers: { 'gone.io': 'not-installed' }, auths: { 'quay.io': { auth: Buffer.from('q:p').toString('base64') }, 'gone.io': { auth: Buffer.from('g:p').toString('base64') } } }));
+    await writeFile(
+      configFile(),
+      JSON.stringify({
+        credsStore: 'fake',
+        credHelpers: { 'gone.io': 'not-installed' },
+        auths: { 'quay.io': { auth: Buffer.from('q:p').toString('base64') }, 'gone.io': { auth: Buffer.from('g:p').toString('base64') } },
+      }),
+    );
     const savedPath = process.env.PATH;
     process.env.PATH = `${dir}:${savedPath}`;
     try {
@@ -76,7 +90,10 @@ describe('docker config credentials', () => {
   });
 
   it('logs out every spelling of the host and says when there was nothing to remove', async () => {
-    await writeFile(configFile(), JSON.stringify({ auths: { 'https://reg.example:5000/v2/': { auth: 'YTpi' }, 'reg.example:5000': { auth: 'YTpi' }, 'other.io': { auth: 'YTpi' } } }));
+    await writeFile(
+      configFile(),
+      JSON.stringify({ auths: { 'https://reg.example:5000/v2/': { auth: 'YTpi' }, 'reg.example:5000': { auth: 'YTpi' }, 'other.io': { auth: 'YTpi' } } }),
+    );
     expect(await logout('reg.example:5000', { dockerConfig: dir })).toBe(true);
     expect(Object.keys((await readConfig()).auths)).toEqual(['other.io']);
     expect(await logout('reg.example:5000', { dockerConfig: dir })).toBe(false);

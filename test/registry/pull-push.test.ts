@@ -105,7 +105,10 @@ describe.skipIf(skipReason)('pulling and pushing images through a store', () => 
     const arm = await pushImage(source, armId, `${registry.host}/team/multi:arm64`, { client: clientOpts });
     const amd = await pushImage(stores[0]!, pushed.id, `${registry.host}/team/multi:amd64`, { client: clientOpts });
     const entry = async (digest: string, architecture: string) => ({
-      mediaType: MEDIA_TYPES.ociManifest, digest, size: (await client.getManifest('team/multi', digest)).bytes.length, platform: { os: 'linux', architecture },
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest,
+      size: (await client.getManifest('team/multi', digest)).bytes.length,
+      platform: { os: 'linux', architecture },
     });
     const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [await entry(amd.digest, 'amd64'), await entry(arm.digest, 'arm64')] };
     await client.putManifest('team/multi', 'latest', Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex);
@@ -126,7 +129,9 @@ describe.skipIf(skipReason)('pulling and pushing images through a store', () => 
     await writeFile(file, bytes);
 
     const target = newStore();
-    await expect(pullImage(target, `${registry.host}/team/bad:v1`, { platform: amd64, client: clientOpts })).rejects.toMatchObject({ reason: 'digest-mismatch' });
+    await expect(pullImage(target, `${registry.host}/team/bad:v1`, { platform: amd64, client: clientOpts })).rejects.toMatchObject({
+      reason: 'digest-mismatch',
+    });
     expect(await target.resolveImage(`${registry.host}/team/bad:v1`)).toBeNull();
   });
 });

@@ -20,7 +20,12 @@ describe.skipIf(skipReason)('retries through a flaky connection', () => {
   beforeAll(async () => {
     registry = await startRegistry();
     proxy = await startProxy(registry.url, (req) => fault(req) ?? { kind: 'forward' });
-    client = new RegistryClient({ host: proxy.host, chunkSize: CHUNK, dockerConfig: '/nonexistent', retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 } });
+    client = new RegistryClient({
+      host: proxy.host,
+      chunkSize: CHUNK,
+      dockerConfig: '/nonexistent',
+      retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 50 },
+    });
   });
   afterEach(() => {
     fault = () => undefined;
@@ -40,7 +45,14 @@ describe.skipIf(skipReason)('retries through a flaky connection', () => {
   async function pushManifest(repo: string): Promise<string> {
     const config = randomBlob(100);
     await client.pushBlob(repo, config);
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size }, layers: [] }));
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size },
+        layers: [],
+      }),
+    );
     return client.putManifest(repo, 'latest', bytes, MEDIA_TYPES.ociManifest);
   }
 
@@ -124,12 +136,23 @@ describe.skipIf(skipReason)('a registry that is not up yet', () => {
     const direct = new RegistryClient({ host: registry.host, dockerConfig: '/nonexistent' });
     const config = randomBlob(100);
     await direct.pushBlob('late/a', config);
-    const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size }, layers: [] }));
+    const bytes = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: MEDIA_TYPES.ociConfig, digest: config.digest, size: config.size },
+        layers: [],
+      }),
+    );
     const digest = await direct.putManifest('late/a', 'latest', bytes, MEDIA_TYPES.ociManifest);
 
     // Nothing listens on the port when the fetch starts: the first tries are refused.
     const port = await freePort();
-    const client = new RegistryClient({ host: `127.0.0.1:${port}`, dockerConfig: '/nonexistent', retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400 } });
+    const client = new RegistryClient({
+      host: `127.0.0.1:${port}`,
+      dockerConfig: '/nonexistent',
+      retry: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400 },
+    });
     let refusedBefore = 0;
     const fetching = client.getManifest('late/a', 'latest');
     for (let i = 0; i < 100 && refusedBefore === 0; i++) {

@@ -28,7 +28,10 @@ describe('content that does not match its digest', () => {
   });
 
   it('refuses a manifest fetched by tag whose Docker-Content-Digest disagrees with its bytes', async () => {
-    routes.set('GET /v2/x/manifests/t', { headers: { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': `sha256:${'b'.repeat(64)}` }, body: manifest });
+    routes.set('GET /v2/x/manifests/t', {
+      headers: { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': `sha256:${'b'.repeat(64)}` },
+      body: manifest,
+    });
     await expect(client.getManifest('x', 't')).rejects.toMatchObject({ reason: 'digest-mismatch' });
   });
 

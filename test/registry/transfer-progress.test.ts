@@ -37,7 +37,10 @@ describe.skipIf(registryUnavailableReason())('transfer progress', () => {
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'data/blob'), Buffer.alloc(300_000, 7));
     const layer = await source.commitSnapshot({ parent: null, dir });
-    const { id } = await source.putImage({ config: { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } }, layers: [layer.chainId] });
+    const { id } = await source.putImage({
+      config: { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } },
+      layers: [layer.chainId],
+    });
     const ref = `${registry.host}/progress/app:1`;
 
     const pushed: TransferProgress[] = [];
@@ -60,7 +63,10 @@ describe.skipIf(registryUnavailableReason())('transfer progress', () => {
     expect(pulled[0]).toEqual({ id: layerId, status: 'Waiting' });
     const downloading = pulled.filter((p) => p.status === 'Downloading');
     expect(downloading.at(-1)).toEqual({ id: layerId, status: 'Downloading', current: blob.size, total: blob.size });
-    expect(pulled.slice(-2)).toEqual([{ id: layerId, status: 'Download complete' }, { id: layerId, status: 'Pull complete' }]);
+    expect(pulled.slice(-2)).toEqual([
+      { id: layerId, status: 'Download complete' },
+      { id: layerId, status: 'Pull complete' },
+    ]);
 
     const second: TransferProgress[] = [];
     target.untag(ref);

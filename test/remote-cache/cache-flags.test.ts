@@ -16,7 +16,11 @@ describe('--cache-to', () => {
   });
 
   it('accepts the BuildKit fields that describe what tsbuild always writes', () => {
-    expect(parseCacheTo('type=registry,ref=r/a:c,mode=max,image-manifest=true,oci-mediatypes=true')).toEqual({ type: 'registry', ref: 'r/a:c', mode: 'max' });
+    expect(parseCacheTo('type=registry,ref=r/a:c,mode=max,image-manifest=true,oci-mediatypes=true')).toEqual({
+      type: 'registry',
+      ref: 'r/a:c',
+      mode: 'max',
+    });
   });
 
   it('refuses an unknown mode, type or field, and a missing destination, as usage errors', () => {

@@ -32,7 +32,12 @@ describe('the cache format', () => {
   });
 
   it('refuses an ordinary image manifest, saying it is not a tsbuild cache', () => {
-    const image: ImageManifest = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: MEDIA_TYPES.ociConfig, digest: digest('c'), size: 2 }, layers: [] };
+    const image: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: { mediaType: MEDIA_TYPES.ociConfig, digest: digest('c'), size: 2 },
+      layers: [],
+    };
     expect(() => decodeCacheManifest(Buffer.from(JSON.stringify(image)), 'reg/app:latest')).toThrow(
       'reg/app:latest is not a tsbuild cache: its config type is application/vnd.oci.image.config.v1+json',
     );
@@ -41,7 +46,9 @@ describe('the cache format', () => {
   it('refuses a config whose records point past the manifest layers or whose diff IDs do not match them', () => {
     const { manifest } = encodeCache(layers, records);
     const config = (doc: unknown): Buffer => Buffer.from(JSON.stringify(doc));
-    expect(() => decode(manifest, config({ version: 1, diffIds: [digest('1'), digest('2')], records: [{ key: 'k', layers: [2], created: 0 }] }))).toThrow(/malformed record/);
+    expect(() => decode(manifest, config({ version: 1, diffIds: [digest('1'), digest('2')], records: [{ key: 'k', layers: [2], created: 0 }] }))).toThrow(
+      /malformed record/,
+    );
     expect(() => decode(manifest, config({ version: 1, diffIds: [digest('1')], records: [] }))).toThrow(/one diff ID per manifest layer \(2\)/);
     expect(() => decode(manifest, config({ version: 2, diffIds: [], records: [] }))).toThrow(/has version 2; this tsbuild reads version 1/);
     expect(() => decode(manifest, Buffer.from('{'))).toThrow(RemoteCacheError);

@@ -46,7 +46,11 @@ export async function buildOn(env: E2eEnv, extra: Partial<BuildOptions>): Promis
 }
 
 /** Names of the steps that ran (missed every cache), sorted. */
-export const ran = (result: BuildResult): string[] => result.steps.filter((s) => !s.cached).map((s) => s.name).sort();
+export const ran = (result: BuildResult): string[] =>
+  result.steps
+    .filter((s) => !s.cached)
+    .map((s) => s.name)
+    .sort();
 
 /** What `tsbuild run e2e:latest` prints on the machine; a failed run throws with its stderr. */
 export function runImage(env: E2eEnv): string {

@@ -19,7 +19,10 @@ const TARGET_STAGE = '[stage-2 ';
 function snapshotsOfAIn(a: BuildResult, env: E2eEnv): string[] {
   const store = openStore(env.root);
   try {
-    return a.steps.filter((s) => store.hasSnapshot(s.chainId)).map((s) => s.name).sort();
+    return a.steps
+      .filter((s) => store.hasSnapshot(s.chainId))
+      .map((s) => s.name)
+      .sort();
   } finally {
     store.close();
   }
@@ -72,7 +75,10 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
     expect(max.manifest.layers.every((l) => l.mediaType === MEDIA_TYPES.ociLayerGzip)).toBe(true);
     expect(max.config.records.map((r) => r.key).sort()).toEqual(first.steps.map((s) => s.key).sort());
     expect(max.config.records).toHaveLength(7);
-    const targetKeys = first.steps.filter((s) => s.name.startsWith(TARGET_STAGE)).map((s) => s.key).sort();
+    const targetKeys = first.steps
+      .filter((s) => s.name.startsWith(TARGET_STAGE))
+      .map((s) => s.key)
+      .sort();
     expect(min.config.records.map((r) => r.key).sort()).toEqual(targetKeys);
     expect(min.config.records).toHaveLength(3);
     // A record lists its whole chain: busybox, then the stage's three layers up to WORKDIR.
@@ -102,10 +108,18 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
     appendFileSync(join(c.context, 'app/config.txt'), 'config v2\n');
     const { result } = await buildOn(c, { cacheFrom: [{ type: 'local', src: localDir }] });
     expect(ran(result)).toEqual(
-      ['[app 3/4] COPY app/ ./', '[app 4/4] RUN cat message.txt config.txt > bundle.txt', '[stage-2 3/4] COPY --from=app --chown=app:app /src/bundle.txt /home/app/bundle.txt', '[stage-2 4/4] WORKDIR /home/app'].sort(),
+      [
+        '[app 3/4] COPY app/ ./',
+        '[app 4/4] RUN cat message.txt config.txt > bundle.txt',
+        '[stage-2 3/4] COPY --from=app --chown=app:app /src/bundle.txt /home/app/bundle.txt',
+        '[stage-2 4/4] WORKDIR /home/app',
+      ].sort(),
     );
     // Of A's seven step layers, exactly the three under the hits came over.
-    const hits = result.steps.filter((s) => s.cached).map((s) => s.name).sort();
+    const hits = result.steps
+      .filter((s) => s.cached)
+      .map((s) => s.name)
+      .sort();
     expect(hits).toHaveLength(3);
     expect(snapshotsOfAIn(first, c)).toEqual(hits);
     expect(runImage(c)).toBe(`${EXPECTED_OUTPUT}config v2\n`);
@@ -115,7 +129,12 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
     const d = await machine(baseRef);
     const { result } = await buildOn(d, { cacheFrom: [{ type: 'registry', ref: refMin }] });
     expect(ran(result).every((name) => !name.startsWith(TARGET_STAGE))).toBe(true);
-    expect(result.steps.filter((s) => s.cached).map((s) => s.name).every((name) => name.startsWith(TARGET_STAGE))).toBe(true);
+    expect(
+      result.steps
+        .filter((s) => s.cached)
+        .map((s) => s.name)
+        .every((name) => name.startsWith(TARGET_STAGE)),
+    ).toBe(true);
     expect(result.steps.filter((s) => s.cached)).toHaveLength(3);
   });
 
@@ -129,7 +148,10 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
   it('warns about a cache that is not there and builds anyway', async () => {
     const missingDir = join(a.work, 'no-such-dir');
     const { result, logs } = await buildOn(a, {
-      cacheFrom: [{ type: 'registry', ref: `${registry.host}/cache/none:latest` }, { type: 'local', src: missingDir }],
+      cacheFrom: [
+        { type: 'registry', ref: `${registry.host}/cache/none:latest` },
+        { type: 'local', src: missingDir },
+      ],
     });
     expect(result.imageId).toBe(first.imageId);
     expect(logs).toContain(`warning: no cache found at registry ${registry.host}/cache/none:latest; building without it`);

@@ -41,8 +41,7 @@ describe.skipIf(!isRoot || busyboxMissing())('rootless tsbuild', () => {
   let nosub: TestUser;
   let rootStore: string;
   let node: string;
-  const as = (u: TestUser, args: string[], env: Record<string, string> = {}): RunResult =>
-    runAs(u, [node, cli, ...args], { cwd: dir, env });
+  const as = (u: TestUser, args: string[], env: Record<string, string> = {}): RunResult => runAs(u, [node, cli, ...args], { cwd: dir, env });
   const asRoot = (args: string[], env: Record<string, string> = {}): RunResult => {
     const out = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, TSBUILD_ROOT: rootStore, ...env } });
     return { status: out.status ?? -1, stdout: out.stdout, stderr: out.stderr };
@@ -260,7 +259,9 @@ try {
       expect(r.status).toBe(1);
       expectClean(r);
       expect(r.stderr).toMatch(
-        new RegExp(`^ERROR: user ${nosub.name} has no subordinate ids in /etc/subuid and /etc/subgid: as root, run usermod --add-subuids \\d+-\\d+ --add-subgids \\d+-\\d+ ${nosub.name}\\n$`),
+        new RegExp(
+          `^ERROR: user ${nosub.name} has no subordinate ids in /etc/subuid and /etc/subgid: as root, run usermod --add-subuids \\d+-\\d+ --add-subgids \\d+-\\d+ ${nosub.name}\\n$`,
+        ),
       );
     }
     const info = as(nosub, ['info']);

@@ -86,7 +86,17 @@ const common = {
 };
 
 function run(mounts: StepMount[] = []): RunStep {
-  return { ...structuredClone(common), kind: 'run', args: ['/bin/sh', '-c', 'make'], files: [], mounts: structuredClone(mounts), network: 'default', security: 'sandbox', devices: [], proxyEnv: [] };
+  return {
+    ...structuredClone(common),
+    kind: 'run',
+    args: ['/bin/sh', '-c', 'make'],
+    files: [],
+    mounts: structuredClone(mounts),
+    network: 'default',
+    security: 'sandbox',
+    devices: [],
+    proxyEnv: [],
+  };
 }
 
 function copy(extra: Partial<CopyStep> = {}): CopyStep {
@@ -110,7 +120,14 @@ function workdir(): WorkdirStep {
 }
 
 const bindContext: StepMount = { type: 'bind', target: '/mnt', source: 'app', readonly: true };
-const bindNamed: StepMount = { type: 'bind', target: '/mnt', source: 'lib', readonly: true, from: 'ctxdir', fromBase: { kind: 'context', name: 'ctxdir' } };
+const bindNamed: StepMount = {
+  type: 'bind',
+  target: '/mnt',
+  source: 'lib',
+  readonly: true,
+  from: 'ctxdir',
+  fromBase: { kind: 'context', name: 'ctxdir' },
+};
 const bindStage: StepMount = { type: 'bind', target: '/mnt', readonly: true, from: 'build', fromBase: { kind: 'stage', index: 0 } };
 const bindImage: StepMount = { type: 'bind', target: '/mnt', readonly: true, from: 'alpine:3', fromBase: { kind: 'image', ref: 'alpine:3' } };
 const bindNamedImage: StepMount = { type: 'bind', target: '/mnt', readonly: true, from: 'ctximage', fromBase: { kind: 'context', name: 'ctximage' } };
@@ -139,7 +156,12 @@ const rows: Row[] = [
   // COPY / ADD from the main context.
   { input: 'COPY: content of a copied context file', step: copy, change: (w) => (w.context['app/main.c'] = 'changed'), changes: true },
   { input: 'COPY: a context file it does not copy', step: copy, change: (w) => (w.context['README.md'] = 'changed'), changes: false },
-  { input: 'COPY: a new file matching its wildcard', step: () => copy({ sources: ['app/*.c'] }), change: (w) => (w.context['app/new.c'] = 'n'), changes: true },
+  {
+    input: 'COPY: a new file matching its wildcard',
+    step: () => copy({ sources: ['app/*.c'] }),
+    change: (w) => (w.context['app/new.c'] = 'n'),
+    changes: true,
+  },
   { input: 'COPY: the named directory context (unused)', step: copy, change: (w) => (w.named['lib/a.h'] = 'changed'), changes: false },
   { input: 'COPY: source patterns', step: copy, change: (_, s) => (asCopy(s).sources = ['app/util.c']), changes: true },
   { input: 'COPY: dest', step: copy, change: (_, s) => (asCopy(s).dest = '/elsewhere/'), changes: true },
@@ -188,9 +210,24 @@ const rows: Row[] = [
     change: (w) => (w.context['app/main.c'] = 'changed'),
     changes: false,
   },
-  { input: 'COPY --from=<stage>: its key', step: () => copy({ from: { kind: 'stage', index: 0 } }), change: (w) => (w.stageKeys[0] = 'sha256:new'), changes: true },
-  { input: 'COPY --from=<stage>: the main context', step: () => copy({ from: { kind: 'stage', index: 0 } }), change: (w) => (w.context['app/main.c'] = 'x'), changes: false },
-  { input: 'COPY --from=<image>: its ID', step: () => copy({ from: { kind: 'image', ref: 'alpine:3' } }), change: (w) => (w.images['alpine:3'] = 'sha256:moved'), changes: true },
+  {
+    input: 'COPY --from=<stage>: its key',
+    step: () => copy({ from: { kind: 'stage', index: 0 } }),
+    change: (w) => (w.stageKeys[0] = 'sha256:new'),
+    changes: true,
+  },
+  {
+    input: 'COPY --from=<stage>: the main context',
+    step: () => copy({ from: { kind: 'stage', index: 0 } }),
+    change: (w) => (w.context['app/main.c'] = 'x'),
+    changes: false,
+  },
+  {
+    input: 'COPY --from=<image>: its ID',
+    step: () => copy({ from: { kind: 'image', ref: 'alpine:3' } }),
+    change: (w) => (w.images['alpine:3'] = 'sha256:moved'),
+    changes: true,
+  },
   {
     input: 'COPY --from=<named image context>: its ID',
     step: () => copy({ from: { kind: 'context', name: 'ctximage' } }),
@@ -225,15 +262,30 @@ const rows: Row[] = [
 
   // RUN --mount=type=bind.
   { input: 'bind from context: a file it shows', step: () => run([bindContext]), change: (w) => (w.context['app/util.c'] = 'changed'), changes: true },
-  { input: 'bind from context: a file it does not show', step: () => run([bindContext]), change: (w) => (w.context['README.md'] = 'changed'), changes: false },
+  {
+    input: 'bind from context: a file it does not show',
+    step: () => run([bindContext]),
+    change: (w) => (w.context['README.md'] = 'changed'),
+    changes: false,
+  },
   { input: 'bind from context: target', step: () => run([bindContext]), change: (_, s) => (mount(s).target = '/elsewhere'), changes: true },
   { input: 'bind: readonly', step: () => run([bindContext]), change: (_, s) => ((mount(s) as { readonly: boolean }).readonly = false), changes: true },
   { input: 'bind from named dir: a file it shows', step: () => run([bindNamed]), change: (w) => (w.named['lib/a.h'] = 'changed'), changes: true },
-  { input: 'bind from named dir: a file it does not show', step: () => run([bindNamed]), change: (w) => (w.named['other.txt'] = 'changed'), changes: false },
+  {
+    input: 'bind from named dir: a file it does not show',
+    step: () => run([bindNamed]),
+    change: (w) => (w.named['other.txt'] = 'changed'),
+    changes: false,
+  },
   { input: 'bind from named dir: the main context', step: () => run([bindNamed]), change: (w) => (w.context['app/main.c'] = 'changed'), changes: false },
   { input: 'bind from stage: its key', step: () => run([bindStage]), change: (w) => (w.stageKeys[0] = 'sha256:new'), changes: true },
   { input: 'bind from image: its ID', step: () => run([bindImage]), change: (w) => (w.images['alpine:3'] = 'sha256:moved'), changes: true },
-  { input: 'bind from named image context: its ID', step: () => run([bindNamedImage]), change: (w) => (w.images['tools:1'] = 'sha256:moved'), changes: true },
+  {
+    input: 'bind from named image context: its ID',
+    step: () => run([bindNamedImage]),
+    change: (w) => (w.images['tools:1'] = 'sha256:moved'),
+    changes: true,
+  },
 
   // RUN --mount=type=cache.
   { input: 'cache: id', step: () => run([cache]), change: (_, s) => ((mount(s) as { id: string }).id = 'npm'), changes: true },
@@ -244,7 +296,12 @@ const rows: Row[] = [
   { input: 'cache seeded from named dir: the seed', step: () => run([cacheSeeded]), change: (w) => (w.named['lib/a.h'] = 'changed'), changes: true },
 
   // RUN --mount=type=tmpfs, secret, ssh.
-  { input: 'tmpfs: size', step: () => run([{ type: 'tmpfs', target: '/tmp' }]), change: (_, s) => ((mount(s) as { size?: number }).size = 1024), changes: true },
+  {
+    input: 'tmpfs: size',
+    step: () => run([{ type: 'tmpfs', target: '/tmp' }]),
+    change: (_, s) => ((mount(s) as { size?: number }).size = 1024),
+    changes: true,
+  },
   { input: 'secret: id', step: () => run([secret]), change: (_, s) => ((mount(s) as { id: string }).id = 'other'), changes: true },
   { input: 'secret: target', step: () => run([secret]), change: (_, s) => (mount(s).target = '/token'), changes: true },
   { input: 'secret: env', step: () => run([secret]), change: (_, s) => ((mount(s) as { env?: string }).env = 'TOKEN'), changes: true },

@@ -79,7 +79,10 @@ describe('hostile archives', () => {
     const layer = handTar([{ name: 'ok', body: 'x' }]);
     const archive = dockerArchive(layer);
     // Same length, different bytes: the body of "ok" becomes "y".
-    const tampered = Buffer.from(archive.toString('latin1').replace(/ok\0[\s\S]*?x\0/, (m) => m.replace(/x\0$/, 'y\0')), 'latin1');
+    const tampered = Buffer.from(
+      archive.toString('latin1').replace(/ok\0[\s\S]*?x\0/, (m) => m.replace(/x\0$/, 'y\0')),
+      'latin1',
+    );
     await expect(load(tampered)).rejects.toThrow(/digest mismatch|does not match/);
   });
 

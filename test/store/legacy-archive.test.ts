@@ -23,7 +23,9 @@ describe('archives written by other tools', () => {
     const base = handTar([{ name: 'etc/os-release', body: 'ID=hand\n' }]);
     const top = handTar([{ name: 'app/run.sh', body: '#!/bin/sh\necho hi\n' }]);
     const diffIds = [sha256(base), sha256(top), sha256(base)];
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/app/run.sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/app/run.sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }),
+    );
     const configName = `${sha256(config).slice(7)}.json`;
     const manifest = [{ Config: configName, RepoTags: ['legacy:1'], Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar'] }];
     const archive = handTar([

@@ -16,12 +16,15 @@ describe('docker references', () => {
     expect(familiarReference(ref)).toBe(familiar);
   });
 
-  it.each([['Busybox', 'lowercase'], ['a/:x', 'path component'], ['app:-bad', 'tags'], ['app@sha256:12', 'digest'], ['', 'empty']])(
-    'refuses %j, saying why',
-    (text, why) => {
-      expect(() => parseReference(text)).toThrow(why);
-    },
-  );
+  it.each([
+    ['Busybox', 'lowercase'],
+    ['a/:x', 'path component'],
+    ['app:-bad', 'tags'],
+    ['app@sha256:12', 'digest'],
+    ['', 'empty'],
+  ])('refuses %j, saying why', (text, why) => {
+    expect(() => parseReference(text)).toThrow(why);
+  });
 
   it('refuses a digest where a tag name is needed', () => {
     expect(() => normalizeTagName(`busybox@sha256:${'a'.repeat(64)}`)).toThrow('a tag cannot contain a digest');

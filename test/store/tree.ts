@@ -17,7 +17,9 @@ export function describeTree(root: string): Record<string, string> {
         out[path] = `dir ${mode} ${owner}`;
         walk(path);
       } else if (st.isFile()) {
-        out[path] = `file ${mode} ${owner} ${st.size} ${createHash('sha256').update(readFileSync(join(root, path))).digest('hex')}`;
+        out[path] = `file ${mode} ${owner} ${st.size} ${createHash('sha256')
+          .update(readFileSync(join(root, path)))
+          .digest('hex')}`;
       } else out[path] = `other ${st.mode.toString(8)} ${owner} ${st.rdev}`;
     }
   };

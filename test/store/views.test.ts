@@ -8,7 +8,10 @@ import { openStore } from '../../src/store/index.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 
 const cannot = process.getuid?.() !== 0 ? 'mounting overlayfs needs root' : undefined;
-const mounted = (path: string): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === path);
+const mounted = (path: string): boolean =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === path);
 
 describe.skipIf(cannot)('store views', () => {
   let t: TempStore;

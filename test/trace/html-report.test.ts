@@ -4,7 +4,15 @@ import { chromeTrace, htmlReport, TraceRecorder, type Span } from '../../src/api
 
 const spans: Span[] = [
   { number: 1, name: '[internal] load build context', start: 1000, end: 1010, cached: false },
-  { number: 2, name: '[a 2/2] RUN echo "<b>"', step: { stage: 0, stageName: 'a', instruction: 'RUN echo "<b>"' }, start: 1010, end: 1500, cached: false, layerBytes: 2048 },
+  {
+    number: 2,
+    name: '[a 2/2] RUN echo "<b>"',
+    step: { stage: 0, stageName: 'a', instruction: 'RUN echo "<b>"' },
+    start: 1010,
+    end: 1500,
+    cached: false,
+    layerBytes: 2048,
+  },
   { number: 3, name: '[stage-1 2/2] COPY x /x', step: { stage: 1, instruction: 'COPY x /x' }, start: 1020, end: 1020, cached: true, layerBytes: 512 },
 ];
 
@@ -20,7 +28,11 @@ describe('chromeTrace', () => {
     expect(x[1]!.args).toMatchObject({ stage: 'a', cached: false, bytesWritten: 2048 });
     expect(x[2]!.args).toMatchObject({ stage: 'stage-1', cached: true, bytesWritten: 0, layerBytes: 512 });
     const tracks = events.filter((e) => e.name === 'thread_name').map((e) => [e.tid, e.args.name]);
-    expect(tracks).toEqual([[0, 'internal'], [1, 'a'], [2, 'stage-1']]);
+    expect(tracks).toEqual([
+      [0, 'internal'],
+      [1, 'a'],
+      [2, 'stage-1'],
+    ]);
   });
 });
 
@@ -37,7 +49,11 @@ describe('htmlReport', () => {
   });
 
   it('lists steps slowest first with cache hit and layer size', () => {
-    const rows = [...page.matchAll(/<tr class="(\w+)"><td class="step">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td>/g)].map((m) => m.slice(1));
+    const rows = [
+      ...page.matchAll(
+        /<tr class="(\w+)"><td class="step">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td><td>([^<]*)<\/td><td class="num">([^<]*)<\/td>/g,
+      ),
+    ].map((m) => m.slice(1));
     expect(rows).toEqual([
       ['ran', 'RUN echo &quot;&lt;b&gt;&quot;', 'a', '490ms', 'ran', '2.0 kB'],
       ['cached', 'COPY x /x', 'stage-1', '0ms', 'cache hit', '512 B'],

@@ -33,7 +33,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'Dockerfile'), DOCKERFILE);
   const traceFile = join(env.work, 'trace.json');
   reportFile = join(env.work, 'report.html');
-  const out = tsbuild(['build', '--progress', 'plain', '--no-cache', '--trace', traceFile, '--report', reportFile, '-t', 'parallel:1', dir], { root: env.root });
+  const out = tsbuild(['build', '--progress', 'plain', '--no-cache', '--trace', traceFile, '--report', reportFile, '-t', 'parallel:1', dir], {
+    root: env.root,
+  });
   expect(out.status, out.stderr).toBe(0);
   trace = JSON.parse(readFileSync(traceFile, 'utf8')) as { traceEvents: TraceEvent[] };
 });
@@ -76,7 +78,7 @@ describe('--trace', () => {
 function distinctPixelBytes(png: Buffer): number {
   expect(png.subarray(1, 4).toString()).toBe('PNG');
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at);
     const type = png.subarray(at + 4, at + 8).toString();
     if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + len));
@@ -92,10 +94,22 @@ describe('--report in headless Chromium', () => {
   const run = (args: string[]): { status: number | null; stdout: string } => {
     const profile = mkdtempSync(join(tmpdir(), 'tsbuild-chromium-'));
     try {
-      const out = spawnSync(chromium, [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', `--user-data-dir=${profile}`, '--window-size=1200,900', ...args, `file://${reportFile}`,
-      ], { encoding: 'utf8', timeout: 60_000 });
+      const out = spawnSync(
+        chromium,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          `--user-data-dir=${profile}`,
+          '--window-size=1200,900',
+          ...args,
+          `file://${reportFile}`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       if (out.error) throw new Error(`cannot run ${chromium} (run scripts/setup-system.sh): ${out.error.message}`);
       return { status: out.status, stdout: out.stdout };
     } finally {
@@ -106,7 +120,11 @@ describe('--report in headless Chromium', () => {
   it('renders the timeline and the steps, slowest first', () => {
     const out = run(['--dump-dom']);
     expect(out.status).toBe(0);
-    for (const step of ['RUN sleep 1 &amp;&amp; echo left &gt; /left.txt', 'RUN sleep 1 &amp;&amp; echo right &gt; /right.txt', 'COPY --from=left /left.txt /out/']) {
+    for (const step of [
+      'RUN sleep 1 &amp;&amp; echo left &gt; /left.txt',
+      'RUN sleep 1 &amp;&amp; echo right &gt; /right.txt',
+      'COPY --from=left /left.txt /out/',
+    ]) {
       expect(out.stdout).toContain(step);
     }
     const rows = [...out.stdout.matchAll(/<td class="step">([^<]*)<\/td>/g)].map((m) => m[1]);

@@ -4,7 +4,16 @@ import { UsageError } from '../../errors.js';
 import type { BuildOptions } from '../../solver/index.js';
 import type { Command } from '../command.js';
 import {
-  parseAnnotations, parseByteSize, parseCacheFrom, parseCacheTo, parseKeyValues, parseOutput, parsePidsLimit, parseSecret, parseSsh, parseUlimit,
+  parseAnnotations,
+  parseByteSize,
+  parseCacheFrom,
+  parseCacheTo,
+  parseKeyValues,
+  parseOutput,
+  parsePidsLimit,
+  parseSecret,
+  parseSsh,
+  parseUlimit,
 } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { INSECURE_REGISTRY_OPTION } from '../registry-options.js';

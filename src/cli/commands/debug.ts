@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { assertNever, UsageError } from '../../errors.js';
 import {
-  buildGraph, DockerfileError, formatSourceError, parseDockerfile, sourceLines, type BuildGraph, type Stage, type StageBase,
+  buildGraph,
+  DockerfileError,
+  formatSourceError,
+  parseDockerfile,
+  sourceLines,
+  type BuildGraph,
+  type Stage,
+  type StageBase,
 } from '../../frontend/index.js';
 import { formatPlatform, hostPlatform } from '../../platform.js';
 import type { Command } from '../command.js';
@@ -75,9 +82,7 @@ function dockerfileIn(context: string): string {
 
 function renderGraph(graph: BuildGraph): string {
   const target = graph.stages.find((s) => s.index === graph.targetIndex);
-  const out = [
-    `${graph.dockerfile.name}: ${graph.stages.length} stage(s) for target ${label(target)}, platform ${formatPlatform(graph.targetPlatform)}`,
-  ];
+  const out = [`${graph.dockerfile.name}: ${graph.stages.length} stage(s) for target ${label(target)}, platform ${formatPlatform(graph.targetPlatform)}`];
   for (const stage of graph.stages) out.push('', ...renderStage(stage));
   return `${out.join('\n')}\n`;
 }

@@ -32,7 +32,16 @@ export const command: Command = {
         ['Cache mounts', String(du.cacheMounts.count), formatBytes(du.cacheMounts.size), formatBytes(du.cacheMounts.reclaimable)],
       ];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      process.stdout.write(`${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]! + 3)).join('').trimEnd()).join('\n')}\n`);
+      process.stdout.write(
+        `${rows
+          .map((r) =>
+            r
+              .map((c, i) => c.padEnd(widths[i]! + 3))
+              .join('')
+              .trimEnd(),
+          )
+          .join('\n')}\n`,
+      );
       process.stdout.write(`Total: ${formatBytes(du.layers.size + du.blobs.size + du.cacheMounts.size)} in ${store.root}\n`);
       return 0;
     });

@@ -18,16 +18,22 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseStoreArgs(argv, { json: { type: 'boolean' } }, usage);
     requireCount(positionals, usage, { min: 0 });
-    return withStore(values, async (store) => {
-      const result = await store.fsck();
-      if (values.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        for (const p of result.problems) process.stdout.write(`problem: ${p}\n`);
-        for (const c of result.cleaned) process.stdout.write(`removed leftover: ${c}\n`);
-        process.stdout.write(`checked ${result.blobsChecked} blob(s): ${result.problems.length === 0 ? 'clean' : `${result.problems.length} problem(s) repaired`}\n`);
-      }
-      return result.problems.length === 0 ? 0 : 1;
-    }, { freesSpace: true });
+    return withStore(
+      values,
+      async (store) => {
+        const result = await store.fsck();
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        } else {
+          for (const p of result.problems) process.stdout.write(`problem: ${p}\n`);
+          for (const c of result.cleaned) process.stdout.write(`removed leftover: ${c}\n`);
+          process.stdout.write(
+            `checked ${result.blobsChecked} blob(s): ${result.problems.length === 0 ? 'clean' : `${result.problems.length} problem(s) repaired`}\n`,
+          );
+        }
+        return result.problems.length === 0 ? 0 : 1;
+      },
+      { freesSpace: true },
+    );
   },
 };

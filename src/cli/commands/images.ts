@@ -40,7 +40,10 @@ function rows(images: ImageListEntry[], noTrunc: boolean): ImageRow[] {
   return images.flatMap((img) => {
     const common = {
       Containers: 'N/A',
-      CreatedAt: new Date(img.created).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
+      CreatedAt: new Date(img.created)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' +0000 UTC'),
       CreatedSince: formatAge(img.created),
       Digest: img.manifestDigest,
       ID: noTrunc ? img.id : img.id.slice(7, 19),
@@ -120,7 +123,10 @@ export const command: Command = {
       process.stdout.write(formatItems(values.format, table, HEADERS));
       return 0;
     }
-    const lines = ['REPOSITORY\tTAG\tIMAGE ID\tPLATFORM\tCREATED\tSIZE', ...table.map((r) => [r.Repository, r.Tag, r.ID, r.Platform, r.CreatedSince, r.Size].join('\t'))];
+    const lines = [
+      'REPOSITORY\tTAG\tIMAGE ID\tPLATFORM\tCREATED\tSIZE',
+      ...table.map((r) => [r.Repository, r.Tag, r.ID, r.Platform, r.CreatedSince, r.Size].join('\t')),
+    ];
     process.stdout.write(alignColumns(lines));
     return 0;
   },

@@ -35,7 +35,9 @@ export const command: Command = {
     if (caps.mode === 'root') lines.push('Mode:       root');
     else if (caps.setup) {
       const { uid, user, subuid, subgid } = caps.setup;
-      lines.push(`Mode:       rootless (${user}, uid ${uid} is root of a user namespace; subordinate uids ${subuid.start}-${subuid.start + subuid.count - 1}, gids ${subgid.start}-${subgid.start + subgid.count - 1})`);
+      lines.push(
+        `Mode:       rootless (${user}, uid ${uid} is root of a user namespace; subordinate uids ${subuid.start}-${subuid.start + subuid.count - 1}, gids ${subgid.start}-${subgid.start + subgid.count - 1})`,
+      );
     } else lines.push('Mode:       rootless, not usable yet:', ...caps.problems.map((p) => `  - ${p}`));
     lines.push(`Store:      ${store}`);
     lines.push(`Overlay:    ${yes(caps.overlay.ok)} ${caps.overlay.detail}`);

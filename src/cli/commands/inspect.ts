@@ -17,7 +17,17 @@ options:
       --root DIR         store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)`;
 
 const CONFIG_DEFAULTS = {
-  User: '', Env: [], Cmd: [], Entrypoint: [], WorkingDir: '', Labels: {}, ExposedPorts: {}, Volumes: {}, OnBuild: [], StopSignal: '', Shell: [],
+  User: '',
+  Env: [],
+  Cmd: [],
+  Entrypoint: [],
+  WorkingDir: '',
+  Labels: {},
+  ExposedPorts: {},
+  Volumes: {},
+  OnBuild: [],
+  StopSignal: '',
+  Shell: [],
 };
 
 export const command: Command = {
@@ -25,7 +35,11 @@ export const command: Command = {
   summary: 'Show details of images as JSON',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { format: { type: 'string', short: 'f' }, type: { type: 'string' }, platform: { type: 'string' } }, usage);
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      { format: { type: 'string', short: 'f' }, type: { type: 'string' }, platform: { type: 'string' } },
+      usage,
+    );
     requireCount(positionals, usage, { min: 1, max: Infinity });
     const images = await inspectImage(positionals, {
       ...(values.root !== undefined ? { root: values.root } : {}),

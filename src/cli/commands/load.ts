@@ -19,11 +19,7 @@ export const command: Command = {
   summary: 'Load images from a docker-archive or OCI archive',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(
-      argv,
-      { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } },
-      usage,
-    );
+    const { values, positionals } = parseStoreArgs(argv, { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } }, usage);
     requireCount(positionals, usage, { min: 0 });
     if (values.input === undefined && process.stdin.isTTY) {
       throw new UsageError('requested load from stdin, but stdin is a terminal: use -i FILE or pipe an archive in (tsbuild save app | tsbuild load)');

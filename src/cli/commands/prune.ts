@@ -48,18 +48,22 @@ export const command: Command = {
     );
     requireCount(positionals, usage, { min: 0 });
     const opts = pruneOptions(values);
-    return withStore(values, async (store) => {
-      const result = await store.prune(opts);
-      if (values.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        process.stdout.write(
-          `Removed ${result.images} image(s), ${result.cacheRecords} cache record(s), ` +
-            `${result.cacheMounts} cache mount(s) (${formatBytes(result.cacheMountBytes)}), ` +
-            `${result.layers} layer(s), ${result.blobs} blob(s)\nTotal reclaimed space: ${formatBytes(result.reclaimedBytes)}\n`,
-        );
-      }
-      return 0;
-    }, { freesSpace: true });
+    return withStore(
+      values,
+      async (store) => {
+        const result = await store.prune(opts);
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        } else {
+          process.stdout.write(
+            `Removed ${result.images} image(s), ${result.cacheRecords} cache record(s), ` +
+              `${result.cacheMounts} cache mount(s) (${formatBytes(result.cacheMountBytes)}), ` +
+              `${result.layers} layer(s), ${result.blobs} blob(s)\nTotal reclaimed space: ${formatBytes(result.reclaimedBytes)}\n`,
+          );
+        }
+        return 0;
+      },
+      { freesSpace: true },
+    );
   },
 };

@@ -21,7 +21,11 @@ export const command: Command = {
   summary: 'Remove images',
   usage,
   async run(argv) {
-    const { values, positionals } = parseStoreArgs(argv, { force: { type: 'boolean', short: 'f' }, 'no-prune': { type: 'boolean' }, platform: { type: 'string' } }, usage);
+    const { values, positionals } = parseStoreArgs(
+      argv,
+      { force: { type: 'boolean', short: 'f' }, 'no-prune': { type: 'boolean' }, platform: { type: 'string' } },
+      usage,
+    );
     const platform = values.platform === undefined ? undefined : platformOption(values.platform);
     requireCount(positionals, usage, { min: 1, max: Infinity });
     const root = values.root !== undefined ? { root: values.root } : {};

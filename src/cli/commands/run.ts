@@ -65,7 +65,8 @@ async function run(argv: string[]): Promise<number> {
     throw new UsageError('-p/--publish is not supported: tsbuild has no network bridge to publish ports on; use --network host to share the host network');
   }
   const network = values.network ?? 'default';
-  if (network !== 'default' && network !== 'none' && network !== 'host') throw new UsageError(`--network ${network} is unknown; use default, none or host`);
+  if (network !== 'default' && network !== 'none' && network !== 'host')
+    throw new UsageError(`--network ${network} is unknown; use default, none or host`);
   const extraHosts = (values['add-host'] ?? []).map(parseExtraHost);
   const limits = parsePidsLimit(values['pids-limit']);
   const env = [...(await readEnvFiles(values['env-file'] ?? [])), ...(values.env ?? []).flatMap(envEntry)];

@@ -5,8 +5,16 @@ import type { ArgDeclaration } from '../instructions/types.js';
 
 /** Usable in RUN without ARG; kept out of history and cache keys unless declared. */
 export const PROXY_ARGS = [
-  'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy',
-  'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
 ];
 
 export function isProxyArg(name: string): boolean {
@@ -16,7 +24,10 @@ export function isProxyArg(name: string): boolean {
 /** The automatic global args: the TARGET… and BUILD… platform parts, and TARGETSTAGE. */
 export function predefinedArgs(target: Platform, build: Platform, targetStage: string): Map<string, string> {
   const args = new Map<string, string>();
-  for (const [prefix, p] of [['TARGET', target], ['BUILD', build]] as const) {
+  for (const [prefix, p] of [
+    ['TARGET', target],
+    ['BUILD', build],
+  ] as const) {
     args.set(`${prefix}PLATFORM`, formatPlatform(p));
     args.set(`${prefix}OS`, p.os);
     args.set(`${prefix}ARCH`, p.architecture);
@@ -41,11 +52,7 @@ export function globalArgs(
 ): Map<string, string> {
   const globals = new Map(predefined);
   for (const decl of declarations) {
-    const value = Object.hasOwn(buildArgs, decl.name)
-      ? buildArgs[decl.name]
-      : decl.value === undefined
-        ? undefined
-        : expand(decl.value, globals);
+    const value = Object.hasOwn(buildArgs, decl.name) ? buildArgs[decl.name] : decl.value === undefined ? undefined : expand(decl.value, globals);
     if (value !== undefined) globals.set(decl.name, value);
   }
   return globals;

@@ -15,8 +15,19 @@ import { toInstructions } from '../instructions/parse-instruction.js';
 import type { Instruction } from '../instructions/types.js';
 
 export type {
-  BuildGraph, ConfigStep, CopyStep, GraphOptions, HeredocSource, HistoryItem, RunFile, RunStep, Stage, StageBase, Step,
-  StepMount, WorkdirStep,
+  BuildGraph,
+  ConfigStep,
+  CopyStep,
+  GraphOptions,
+  HeredocSource,
+  HistoryItem,
+  RunFile,
+  RunStep,
+  Stage,
+  StageBase,
+  Step,
+  StepMount,
+  WorkdirStep,
 } from './types.js';
 
 /** A stage once its base is known: everything needed to build its steps. */
@@ -40,7 +51,12 @@ export async function buildGraph(dockerfile: ParsedDockerfile, opts: GraphOption
     globals = globalArgs(meta.args, globals, opts.buildArgs, (v, env) => expander.word(v, env, meta.range));
   }
   const froms = layout.stages.map((s) => resolveFrom(s.from, (w) => expander.word(w, globals, s.from.range), file));
-  const names = new StageNames(froms, file, opts.namedContexts ?? {}, layout.stages.map((s) => s.from.range));
+  const names = new StageNames(
+    froms,
+    file,
+    opts.namedContexts ?? {},
+    layout.stages.map((s) => s.from.range),
+  );
   const targetIndex = names.target(opts.target);
 
   // Promises are memoized so base images of sibling stages are resolved concurrently.
@@ -72,7 +88,9 @@ export async function buildGraph(dockerfile: ParsedDockerfile, opts: GraphOption
 
   const order = await dependencyOrder(targetIndex, prepare, (i) => {
     throw new DockerfileError(`circular dependency detected on stage: ${names.nameOf(i)}`, {
-      code: 'dockerfile-stage', file, range: layout.stages[i]?.from.range,
+      code: 'dockerfile-stage',
+      file,
+      range: layout.stages[i]?.from.range,
       hint: 'a stage cannot COPY --from (or mount from) itself or a stage that depends on it',
     });
   });
@@ -116,11 +134,7 @@ function stageOnbuild(source: StageSource | undefined): string[] {
 }
 
 /** Post-order walk from the target: dependencies first; a back edge is a cycle. */
-async function dependencyOrder(
-  target: number,
-  prepare: (i: number) => Promise<Prepared>,
-  onCycle: (i: number) => never,
-): Promise<number[]> {
+async function dependencyOrder(target: number, prepare: (i: number) => Promise<Prepared>, onCycle: (i: number) => never): Promise<number[]> {
   const order: number[] = [];
   const marks = new Map<number, 'visiting' | 'done'>();
   const visit = async (i: number): Promise<void> => {

@@ -4,8 +4,18 @@ import { assertNever } from '../../errors.js';
 import { goQuoteList } from '../parser/go-quote.js';
 import { InstructionProblem } from '../errors.js';
 import type {
-  ArgInstruction, CmdInstruction, EntrypointInstruction, EnvInstruction, ExposeInstruction, HealthcheckInstruction,
-  LabelInstruction, MaintainerInstruction, OnbuildInstruction, ShellInstruction, StopSignalInstruction, UserInstruction,
+  ArgInstruction,
+  CmdInstruction,
+  EntrypointInstruction,
+  EnvInstruction,
+  ExposeInstruction,
+  HealthcheckInstruction,
+  LabelInstruction,
+  MaintainerInstruction,
+  OnbuildInstruction,
+  ShellInstruction,
+  StopSignalInstruction,
+  UserInstruction,
   VolumeInstruction,
 } from '../instructions/types.js';
 import type { CommandLine } from '../instructions/types.js';
@@ -14,9 +24,19 @@ import { DEFAULT_SHELL, setEnv, type StageState } from './stage-state.js';
 import { parseExposedPort, checkStopSignal } from './port-signal.js';
 
 export type ConfigInstruction =
-  | EnvInstruction | LabelInstruction | ArgInstruction | ExposeInstruction | VolumeInstruction | UserInstruction
-  | StopSignalInstruction | HealthcheckInstruction | ShellInstruction | OnbuildInstruction | MaintainerInstruction
-  | CmdInstruction | EntrypointInstruction;
+  | EnvInstruction
+  | LabelInstruction
+  | ArgInstruction
+  | ExposeInstruction
+  | VolumeInstruction
+  | UserInstruction
+  | StopSignalInstruction
+  | HealthcheckInstruction
+  | ShellInstruction
+  | OnbuildInstruction
+  | MaintainerInstruction
+  | CmdInstruction
+  | EntrypointInstruction;
 
 /** Substitution for one instruction: every call sees the env from before the instruction. */
 export interface WordExpander {

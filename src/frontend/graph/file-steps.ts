@@ -123,11 +123,9 @@ export function copyStep(ins: CopyInstruction | AddInstruction, state: StageStat
   ].filter(Boolean);
   // BuildKit's dispatchCopy records these flags in history, in this order, and no others.
   const [chown, chmod] = [ins.chown, ins.chmod].map((v) => (v === undefined ? '' : x.word(v)));
-  const historyFlags = [
-    ins.kind === 'copy' && ins.parents ? '--parents' : '',
-    chown ? `--chown=${chown}` : '',
-    chmod ? `--chmod=${chmod}` : '',
-  ].filter(Boolean);
+  const historyFlags = [ins.kind === 'copy' && ins.parents ? '--parents' : '', chown ? `--chown=${chown}` : '', chmod ? `--chmod=${chmod}` : ''].filter(
+    Boolean,
+  );
   return {
     kind: 'copy',
     range: ins.range,

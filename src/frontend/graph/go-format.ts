@@ -32,7 +32,12 @@ function goQuoteRune(n: number): string {
 
 /** `fmt.Sprintf("HEALTHCHECK %q", &container.HealthConfig{…})`. */
 export function healthcheckHistory(h: {
-  test: string[]; interval: number; timeout: number; startPeriod: number; startInterval: number; retries: number;
+  test: string[];
+  interval: number;
+  timeout: number;
+  startPeriod: number;
+  startInterval: number;
+  retries: number;
 }): string {
   const durations = [h.interval, h.timeout, h.startPeriod, h.startInterval].map((d) => goQuote(goDuration(d)));
   return `HEALTHCHECK &{${goQuoteList(h.test)} ${durations.join(' ')} ${goQuoteRune(h.retries)}}`;

@@ -3,6 +3,20 @@
 // The solver runs the graph; nothing here touches the filesystem.
 export { globalArgs, predefinedArgs } from './args.js';
 export { buildGraph } from './build-graph.js';
-export type { BuildGraph, ConfigStep, CopyStep, GraphOptions, HeredocSource, HistoryItem, RunFile, RunStep, Stage, StageBase, Step, StepMount, WorkdirStep } from './build-graph.js';
+export type {
+  BuildGraph,
+  ConfigStep,
+  CopyStep,
+  GraphOptions,
+  HeredocSource,
+  HistoryItem,
+  RunFile,
+  RunStep,
+  Stage,
+  StageBase,
+  Step,
+  StepMount,
+  WorkdirStep,
+} from './build-graph.js';
 export { DEFAULT_PATH, splitEnv } from './stage-state.js';
 export { layoutStages } from './stages.js';

@@ -53,12 +53,28 @@ function toStep(ins: Instruction, state: StageState, ctx: StageStepsContext): St
     case 'from':
       // layoutStages starts a new stage at every FROM and triggers cannot be FROM.
       throw new InstructionProblem('FROM inside a stage', 'this is a tsbuild bug: please report it');
-    case 'env': case 'label': case 'arg': case 'expose': case 'volume': case 'user': case 'stopsignal':
-    case 'healthcheck': case 'shell': case 'onbuild': case 'maintainer': case 'cmd': case 'entrypoint': {
+    case 'env':
+    case 'label':
+    case 'arg':
+    case 'expose':
+    case 'volume':
+    case 'user':
+    case 'stopsignal':
+    case 'healthcheck':
+    case 'shell':
+    case 'onbuild':
+    case 'maintainer':
+    case 'cmd':
+    case 'entrypoint': {
       const context = stepContext(state);
       const createdBy = applyConfig(ins, state, x);
       return {
-        kind: 'config', range: ins.range, text: ins.text, display: ins.text, createdBy, ...context,
+        kind: 'config',
+        range: ins.range,
+        text: ins.text,
+        display: ins.text,
+        createdBy,
+        ...context,
         instruction: ins.kind.toUpperCase(),
       };
     }

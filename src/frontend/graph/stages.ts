@@ -32,13 +32,19 @@ export function layoutStages(instructions: Instruction[], file: string): Layout 
     else if (ins.kind === 'arg') metaArgs.push(ins);
     else {
       throw new DockerfileError('no build stage in current context', {
-        code: 'dockerfile-stage', file, range: ins.range, hint: 'start the Dockerfile with FROM (only ARG may come before it)',
+        code: 'dockerfile-stage',
+        file,
+        range: ins.range,
+        hint: 'start the Dockerfile with FROM (only ARG may come before it)',
       });
     }
   }
   if (stages.length === 0) {
     throw new DockerfileError('the Dockerfile has no FROM instruction', {
-      code: 'dockerfile-stage', file, range: instructions[0]?.range, hint: 'add FROM <image> before the other instructions',
+      code: 'dockerfile-stage',
+      file,
+      range: instructions[0]?.range,
+      hint: 'add FROM <image> before the other instructions',
     });
   }
   return { metaArgs, stages };
@@ -65,7 +71,10 @@ export class StageNames {
       if (f.name === undefined) return;
       if (this.byName.has(f.name)) {
         throw new DockerfileError(`duplicate stage name ${JSON.stringify(f.name)}`, {
-          code: 'dockerfile-stage', file, range: ranges[i], hint: 'give each stage a different AS name',
+          code: 'dockerfile-stage',
+          file,
+          range: ranges[i],
+          hint: 'give each stage a different AS name',
         });
       }
       this.byName.set(f.name, i);
@@ -79,7 +88,8 @@ export class StageNames {
     if (index === undefined) {
       const names = [...this.byName.keys()];
       throw new DockerfileError(`target stage ${JSON.stringify(target)} could not be found${didYouMean(target.toLowerCase(), names)}`, {
-        code: 'dockerfile-stage', file: this.file,
+        code: 'dockerfile-stage',
+        file: this.file,
         hint: names.length ? `stages are ${names.join(', ')}` : 'name a stage with FROM <image> AS <name>',
       });
     }
@@ -105,7 +115,10 @@ export class StageNames {
       const index = Number(ref);
       if (index >= this.froms.length) {
         throw new DockerfileError(`invalid stage index ${ref}: there are ${this.froms.length} stages`, {
-          code: 'dockerfile-stage', file: this.file, range, hint: 'use a stage name or an index from 0',
+          code: 'dockerfile-stage',
+          file: this.file,
+          range,
+          hint: 'use a stage name or an index from 0',
         });
       }
       return { kind: 'stage', index };
@@ -124,7 +137,9 @@ export class StageNames {
     } catch (err) {
       if (!(err instanceof InvalidReferenceError)) throw err;
       throw new DockerfileError(`${where} names no stage and is not a valid image reference: ${err.message}`, {
-        code: 'dockerfile-stage', file: this.file, range,
+        code: 'dockerfile-stage',
+        file: this.file,
+        range,
         hint: 'use an image name such as busybox:1.36 or registry.example.com/team/app@sha256:…, or the name of an earlier stage',
         cause: err,
       });
@@ -150,7 +165,10 @@ export function resolveFrom(from: FromInstruction, expand: (word: string) => str
   const image = expand(from.image);
   if (image === '') {
     throw new DockerfileError(`base name (${from.image}) should not be blank`, {
-      code: 'dockerfile-stage', file, range: from.range, hint: 'set the ARG used in FROM, e.g. with --build-arg',
+      code: 'dockerfile-stage',
+      file,
+      range: from.range,
+      hint: 'set the ARG used in FROM, e.g. with --build-arg',
     });
   }
   let platform: Platform | undefined;
@@ -160,7 +178,11 @@ export function resolveFrom(from: FromInstruction, expand: (word: string) => str
       platform = parsePlatform(text);
     } catch (err) {
       throw new DockerfileError(`failed to parse platform ${text}: ${(err as Error).message}`, {
-        code: 'dockerfile-stage', file, range: from.range, hint: 'use os/arch[/variant], e.g. linux/amd64', cause: err,
+        code: 'dockerfile-stage',
+        file,
+        range: from.range,
+        hint: 'use os/arch[/variant], e.g. linux/amd64',
+        cause: err,
       });
     }
   }

@@ -14,7 +14,11 @@ export function onbuildTriggers(expressions: readonly string[], fromRange: Sourc
   return expressions.flatMap((expression) => {
     const fail = (message: string, cause?: unknown) =>
       new DockerfileError(`invalid ONBUILD trigger ${JSON.stringify(expression)} of the base image: ${message}`, {
-        code: 'dockerfile-instruction', file, range: fromRange, hint: 'rebuild the base image with a valid ONBUILD', cause,
+        code: 'dockerfile-instruction',
+        file,
+        range: fromRange,
+        hint: 'rebuild the base image with a valid ONBUILD',
+        cause,
       });
     let nodes;
     try {

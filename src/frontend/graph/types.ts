@@ -23,10 +23,7 @@ export interface GraphOptions {
 
 /** Where a stage (or a `COPY --from` / mount `from=`) takes its files from. */
 export type StageBase =
-  | { kind: 'scratch' }
-  | { kind: 'image'; ref: string; platform?: Platform }
-  | { kind: 'stage'; index: number }
-  | { kind: 'context'; name: string };
+  { kind: 'scratch' } | { kind: 'image'; ref: string; platform?: Platform } | { kind: 'stage'; index: number } | { kind: 'context'; name: string };
 
 /** The stage state a step runs in. */
 interface StepBase {

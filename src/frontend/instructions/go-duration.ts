@@ -11,7 +11,8 @@ const UNIT_NS: Record<string, number> = {
   h: 3600e9,
 };
 
-const MAX_DURATION_NS = 9_223_372_036_854_775_807;
+// Go's int64 limit, 2^63 - 1 ns; as a double that is 2^63, and a total at or above it overflows.
+const INT64_LIMIT_NS = 2 ** 63;
 
 /** Go's time.ParseDuration (`1h30m`, `1.5s`, `300ms`, `0`), in nanoseconds. */
 export function parseGoDuration(text: string): number {
@@ -40,7 +41,7 @@ export function parseGoDuration(text: string): number {
     }
     total += Number(num) * scale;
     // Go's durations are int64 nanoseconds (about 292 years); beyond that it reports an overflow.
-    if (total > MAX_DURATION_NS) throw new InstructionProblem(`time: invalid duration "${text}"`, 'durations go up to about 2562047h');
+    if (total >= INT64_LIMIT_NS) throw new InstructionProblem(`time: invalid duration "${text}"`, 'durations go up to about 2562047h');
     s = s.slice(m[0].length);
   }
   return sign * Math.round(total);

@@ -31,8 +31,25 @@ export type RunMount =
 const TYPES: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const SHARING: readonly CacheSharing[] = ['shared', 'private', 'locked'];
 const KEYS = [
-  'type', 'from', 'source', 'src', 'target', 'dst', 'destination', 'readonly', 'ro', 'readwrite', 'rw',
-  'id', 'sharing', 'required', 'size', 'mode', 'uid', 'gid', 'env',
+  'type',
+  'from',
+  'source',
+  'src',
+  'target',
+  'dst',
+  'destination',
+  'readonly',
+  'ro',
+  'readwrite',
+  'rw',
+  'id',
+  'sharing',
+  'required',
+  'size',
+  'mode',
+  'uid',
+  'gid',
+  'env',
 ];
 const BARE_KEYS = new Set(['readonly', 'ro', 'readwrite', 'rw', 'required']);
 
@@ -57,7 +74,10 @@ export function mountFields(text: string): Field[] {
       throw new InstructionProblem(`invalid field '${raw}' must be a key=value pair`, `write it as ${key}=<value>`);
     }
     if (key === 'from' && value !== undefined && /\$(?!$)/.test(value)) {
-      throw new InstructionProblem(`'from' doesn't support variable expansion, define alias stage instead`, 'add `FROM <image> AS <name>` and use from=<name>');
+      throw new InstructionProblem(
+        `'from' doesn't support variable expansion, define alias stage instead`,
+        'add `FROM <image> AS <name>` and use from=<name>',
+      );
     }
     return value === undefined ? { key } : { key, value };
   });
@@ -110,13 +130,32 @@ function applyField(d: Draft, key: string, value: string | undefined): void {
       d.type = type;
       return;
     }
-    case 'from': d.from = v; return;
-    case 'source': case 'src': d.source = v; return;
-    case 'target': case 'dst': case 'destination': d.target = v; return;
-    case 'readonly': case 'ro': d.readonly = bool(value); return;
-    case 'readwrite': case 'rw': d.readonly = !bool(value); return;
-    case 'id': d.id = v; return;
-    case 'env': d.env = v; return;
+    case 'from':
+      d.from = v;
+      return;
+    case 'source':
+    case 'src':
+      d.source = v;
+      return;
+    case 'target':
+    case 'dst':
+    case 'destination':
+      d.target = v;
+      return;
+    case 'readonly':
+    case 'ro':
+      d.readonly = bool(value);
+      return;
+    case 'readwrite':
+    case 'rw':
+      d.readonly = !bool(value);
+      return;
+    case 'id':
+      d.id = v;
+      return;
+    case 'env':
+      d.env = v;
+      return;
     case 'required':
       onlyFor(key, d.type, ['secret', 'ssh']);
       d.required = bool(value);
@@ -133,9 +172,15 @@ function applyField(d: Draft, key: string, value: string | undefined): void {
       onlyFor(key, d.type, ['tmpfs']);
       d.size = parseSize(v);
       return;
-    case 'mode': d.mode = parseUint(key, v, 8); return;
-    case 'uid': d.uid = parseUint(key, v, 10); return;
-    case 'gid': d.gid = parseUint(key, v, 10); return;
+    case 'mode':
+      d.mode = parseUint(key, v, 8);
+      return;
+    case 'uid':
+      d.uid = parseUint(key, v, 10);
+      return;
+    case 'gid':
+      d.gid = parseUint(key, v, 10);
+      return;
   }
 }
 
@@ -158,8 +203,16 @@ function finish(d: Draft, sshIndex: number): RunMount {
     case 'cache': {
       const target = needTarget();
       return {
-        type: 'cache', target, id: d.id || target, ...opt('source', d.source), ...opt('from', d.from),
-        readonly: d.readonly ?? false, sharing: d.sharing ?? 'shared', mode: d.mode ?? 0o755, uid: d.uid ?? 0, gid: d.gid ?? 0,
+        type: 'cache',
+        target,
+        id: d.id || target,
+        ...opt('source', d.source),
+        ...opt('from', d.from),
+        readonly: d.readonly ?? false,
+        sharing: d.sharing ?? 'shared',
+        mode: d.mode ?? 0o755,
+        uid: d.uid ?? 0,
+        gid: d.gid ?? 0,
       };
     }
     case 'tmpfs':
@@ -168,8 +221,13 @@ function finish(d: Draft, sshIndex: number): RunMount {
       return secretMount(d);
     case 'ssh':
       return {
-        type: 'ssh', id: d.id || 'default', target: d.target || `/run/buildkit/ssh_agent.${sshIndex}`,
-        required: d.required ?? false, mode: d.mode ?? 0o600, uid: d.uid ?? 0, gid: d.gid ?? 0,
+        type: 'ssh',
+        id: d.id || 'default',
+        target: d.target || `/run/buildkit/ssh_agent.${sshIndex}`,
+        required: d.required ?? false,
+        mode: d.mode ?? 0o600,
+        uid: d.uid ?? 0,
+        gid: d.gid ?? 0,
       };
     default:
       return assertNever(d.type, 'mount type');
@@ -183,8 +241,14 @@ function secretMount(d: Draft): RunMount {
   if (!id) throw new InstructionProblem('invalid secret mount. one of source, target required', 'add id=<secret id>');
   const target = d.target || (d.env === undefined ? `/run/secrets/${id}` : undefined);
   return {
-    type: 'secret', id, ...opt('target', target), ...opt('env', d.env),
-    required: d.required ?? false, mode: d.mode ?? 0o400, uid: d.uid ?? 0, gid: d.gid ?? 0,
+    type: 'secret',
+    id,
+    ...opt('target', target),
+    ...opt('env', d.env),
+    required: d.required ?? false,
+    mode: d.mode ?? 0o400,
+    uid: d.uid ?? 0,
+    gid: d.gid ?? 0,
   };
 }
 
@@ -201,7 +265,8 @@ function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V 
 function parseUint(key: string, value: string, radix: 8 | 10): number {
   const ok = radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
   const n = Number.parseInt(value, radix);
-  if (!ok.test(value) || n > 0xffffffff) throw new InstructionProblem(`invalid value ${value} for ${key}`, `${key} takes a ${radix === 8 ? 'octal' : 'decimal'} number`);
+  if (!ok.test(value) || n > 0xffffffff)
+    throw new InstructionProblem(`invalid value ${value} for ${key}`, `${key} takes a ${radix === 8 ? 'octal' : 'decimal'} number`);
   return n;
 }
 

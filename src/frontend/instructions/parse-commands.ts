@@ -3,14 +3,7 @@ import { InstructionProblem } from '../errors.js';
 import { parseGoDuration } from './go-duration.js';
 import { mountFields } from './mounts.js';
 import { atLeastOne, baseOf, commandLine, flagsOf, type ParseRequest } from './request.js';
-import type {
-  CmdInstruction,
-  EntrypointInstruction,
-  HealthcheckInstruction,
-  RunInstruction,
-  SecurityMode,
-  ShellInstruction,
-} from './types.js';
+import type { CmdInstruction, EntrypointInstruction, HealthcheckInstruction, RunInstruction, SecurityMode, ShellInstruction } from './types.js';
 
 const SECURITY: readonly SecurityMode[] = ['sandbox', 'insecure'];
 
@@ -73,7 +66,11 @@ export function parseHealthcheck(req: ParseRequest): HealthcheckInstruction {
     return { kind: 'healthcheck', ...baseOf(req), test: ['NONE'], ...none };
   }
   const flags = flagsOf(req, {
-    interval: 'string', timeout: 'string', 'start-period': 'string', 'start-interval': 'string', retries: 'string',
+    interval: 'string',
+    timeout: 'string',
+    'start-period': 'string',
+    'start-interval': 'string',
+    retries: 'string',
   });
   if (type !== 'CMD') {
     throw new InstructionProblem(`unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`, 'write HEALTHCHECK CMD <command> or HEALTHCHECK NONE');

@@ -5,11 +5,19 @@ import type { AddInstruction, CopyInstruction, VolumeInstruction, WorkdirInstruc
 /** `COPY [--from=…] [--chown=…] [--chmod=…] [--link] [--parents] [--exclude=…] <src>… <dest>` */
 export function parseCopy(req: ParseRequest): CopyInstruction {
   const flags = flagsOf(req, {
-    from: 'string', chown: 'string', chmod: 'string', link: 'bool', parents: 'bool', exclude: 'strings',
+    from: 'string',
+    chown: 'string',
+    chmod: 'string',
+    link: 'bool',
+    parents: 'bool',
+    exclude: 'strings',
   });
   const from = flags.string('from');
   if (from !== undefined && /\$(?!$)/.test(from)) {
-    throw new InstructionProblem("'from' doesn't support variable expansion, define alias stage instead", 'add `FROM <image> AS <name>` and use --from=<name>');
+    throw new InstructionProblem(
+      "'from' doesn't support variable expansion, define alias stage instead",
+      'add `FROM <image> AS <name>` and use --from=<name>',
+    );
   }
   return {
     kind: 'copy',
@@ -27,12 +35,18 @@ export function parseCopy(req: ParseRequest): CopyInstruction {
 /** `ADD [--chown=…] [--chmod=…] [--link] [--keep-git-dir] [--checksum=…] [--unpack] [--exclude=…] <src>… <dest>` */
 export function parseAdd(req: ParseRequest): AddInstruction {
   const flags = flagsOf(req, {
-    chown: 'string', chmod: 'string', link: 'bool', 'keep-git-dir': 'bool', checksum: 'string', unpack: 'bool', exclude: 'strings',
+    chown: 'string',
+    chmod: 'string',
+    link: 'bool',
+    'keep-git-dir': 'bool',
+    checksum: 'string',
+    unpack: 'bool',
+    exclude: 'strings',
   });
   const files = sourcesAndDest(req, 'ADD');
   const checksum = flags.string('checksum');
   if (checksum !== undefined && files.sources.length + files.heredocSources.length !== 1) {
-    throw new InstructionProblem('checksum can\'t be specified for multiple sources', 'give --checksum with a single URL or Git source');
+    throw new InstructionProblem("checksum can't be specified for multiple sources", 'give --checksum with a single URL or Git source');
   }
   const unpack = flags.bool('unpack');
   return {

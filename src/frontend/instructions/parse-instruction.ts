@@ -4,9 +4,7 @@ import type { Node, ParsedDockerfile } from '../parser/ast.js';
 import { DockerfileError, InstructionProblem } from '../errors.js';
 import { ShellExpansionError } from '../shell/expand.js';
 import { parseCmd, parseEntrypoint, parseHealthcheck, parseRun, parseShell } from './parse-commands.js';
-import {
-  parseArg, parseEnv, parseExpose, parseFrom, parseLabel, parseMaintainer, parseStopSignal, parseUser,
-} from './parse-config.js';
+import { parseArg, parseEnv, parseExpose, parseFrom, parseLabel, parseMaintainer, parseStopSignal, parseUser } from './parse-config.js';
 import { parseAdd, parseCopy, parseVolume, parseWorkdir } from './parse-files.js';
 import { baseOf, flagsOf, type ParseRequest } from './request.js';
 import { didYouMean } from './suggest.js';
@@ -63,10 +61,7 @@ export function parseInstruction(node: Node, file: string): Instruction {
 function dispatch(req: ParseRequest): Instruction {
   const name = req.node.name;
   if (!isKind(name)) {
-    throw new InstructionProblem(
-      `unknown instruction: ${req.node.keyword}${didYouMean(name, KEYWORDS)}`,
-      `instructions are ${KEYWORDS.join(', ')}`,
-    );
+    throw new InstructionProblem(`unknown instruction: ${req.node.keyword}${didYouMean(name, KEYWORDS)}`, `instructions are ${KEYWORDS.join(', ')}`);
   }
   return PARSERS[name](req);
 }

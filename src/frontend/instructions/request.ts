@@ -46,10 +46,7 @@ export function atLeastOne(req: ParseRequest, keyword: string): string[] {
 }
 
 /** Splits COPY/ADD arguments into sources, heredoc sources and the destination. */
-export function sourcesAndDest(
-  req: ParseRequest,
-  keyword: string,
-): { sources: string[]; heredocSources: InlineFile[]; dest: string } {
+export function sourcesAndDest(req: ParseRequest, keyword: string): { sources: string[]; heredocSources: InlineFile[]; dest: string } {
   const args = req.node.args;
   if (args.length < 2) {
     throw new InstructionProblem(

@@ -47,11 +47,7 @@ export class DirectiveScanner {
       return false;
     }
     if (this.seen.has(key)) {
-      throw new InstructionProblem(
-        `only one ${key} parser directive can be used`,
-        `remove the second "# ${key}=" line`,
-        'dockerfile-directive',
-      );
+      throw new InstructionProblem(`only one ${key} parser directive can be used`, `remove the second "# ${key}=" line`, 'dockerfile-directive');
     }
     this.seen.add(key);
     this.apply(key, match[2] ?? '');
@@ -97,7 +93,10 @@ export function parseCheck(value: string): CheckDirective {
     const key = rawKey.trim().toLowerCase();
     const val = rawValue.trim();
     if (key === 'skip' || key === 'experimental') {
-      const names = val.split(',').map((n) => n.trim()).filter(Boolean);
+      const names = val
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean);
       check[key] = names.some((n) => n.toLowerCase() === 'all') ? 'all' : names;
     } else if (key === 'error') {
       const b = parseGoBool(val);

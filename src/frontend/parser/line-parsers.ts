@@ -103,8 +103,7 @@ function parseNameVal(keyword: string): LineParser {
 
 const parseNameOrNameVal: LineParser = (rest, escape) => ({ args: parseWords(rest, escape), json: false });
 
-const parseWhitespaceDelimited: LineParser = (rest) =>
-  rest === '' ? NONE : { args: rest.split(new RegExp(WHITESPACE_RUN.source, 'g')), json: false };
+const parseWhitespaceDelimited: LineParser = (rest) => (rest === '' ? NONE : { args: rest.split(new RegExp(WHITESPACE_RUN.source, 'g')), json: false });
 
 const parseString: LineParser = (rest) => (rest === '' ? NONE : { args: [rest], json: false });
 
@@ -120,10 +119,7 @@ function parseJson(rest: string): LineArgs | undefined {
   }
   if (!Array.isArray(value)) return undefined;
   if (!value.every((v): v is string => typeof v === 'string')) {
-    throw new InstructionProblem(
-      'when using JSON array syntax, arrays must be comprised of strings only',
-      'quote every element, e.g. ["echo", "hi"]',
-    );
+    throw new InstructionProblem('when using JSON array syntax, arrays must be comprised of strings only', 'quote every element, e.g. ["echo", "hi"]');
   }
   return { args: value, json: true };
 }

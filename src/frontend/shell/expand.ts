@@ -79,11 +79,7 @@ export class ShellExpansionError extends TsbuildError {
  * `unmatched` are the variable names looked up that `env` has and has not. Throws
  * ShellExpansionError for bad syntax and for a `${v?msg}` that fires.
  */
-export function processWord(
-  word: string,
-  env: Env,
-  opts: LexOptions,
-): { value: string; matched: Set<string>; unmatched: Set<string> } {
+export function processWord(word: string, env: Env, opts: LexOptions): { value: string; matched: Set<string>; unmatched: Set<string> } {
   const { text, matched, unmatched } = lex(word, env, opts);
   return { value: text, matched, unmatched };
 }
@@ -92,11 +88,7 @@ export function processWord(
  * Expands `word` and splits the result on unquoted white space, as a shell would. Throws
  * ShellExpansionError, as processWord does.
  */
-export function processWords(
-  word: string,
-  env: Env,
-  opts: LexOptions,
-): { words: string[]; matched: Set<string>; unmatched: Set<string> } {
+export function processWords(word: string, env: Env, opts: LexOptions): { words: string[]; matched: Set<string>; unmatched: Set<string> } {
   const { words, matched, unmatched } = lex(word, env, opts);
   return { words, matched, unmatched };
 }

@@ -43,7 +43,13 @@ function paxRecordsFor(h: TarHeader): PaxRecords {
 }
 
 function validate(h: TarHeader): void {
-  const ints: Array<[string, number]> = [['size', h.size], ['uid', h.uid], ['gid', h.gid], ['devmajor', h.devmajor], ['devminor', h.devminor]];
+  const ints: Array<[string, number]> = [
+    ['size', h.size],
+    ['uid', h.uid],
+    ['gid', h.gid],
+    ['devmajor', h.devmajor],
+    ['devminor', h.devminor],
+  ];
   for (const [what, value] of ints) {
     if (!Number.isSafeInteger(value) || value < 0) throw new TarFormatError(`${h.name}: bad ${what} ${value}`);
   }

@@ -37,28 +37,25 @@ export async function startProxy(target: string, decide: (req: IncomingMessage) 
       res.writeHead(action.status, action.headers).end(action.body);
       return;
     }
-    const upstream = request(
-      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        if (action.kind !== 'truncate') {
-          up.pipe(res);
-          return;
+    const upstream = request({ host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      if (action.kind !== 'truncate') {
+        up.pipe(res);
+        return;
+      }
+      let left = action.after;
+      up.on('data', (chunk: Buffer) => {
+        if (left <= 0) return;
+        res.write(chunk.subarray(0, left));
+        left -= chunk.length;
+        if (left <= 0) {
+          up.destroy();
+          // Let the partial body reach the client before the connection goes.
+          setTimeout(() => res.socket?.destroy(), 20);
         }
-        let left = action.after;
-        up.on('data', (chunk: Buffer) => {
-          if (left <= 0) return;
-          res.write(chunk.subarray(0, left));
-          left -= chunk.length;
-          if (left <= 0) {
-            up.destroy();
-            // Let the partial body reach the client before the connection goes.
-            setTimeout(() => res.socket?.destroy(), 20);
-          }
-        });
-        up.on('end', () => res.end());
-      },
-    );
+      });
+      up.on('end', () => res.end());
+    });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -68,9 +65,10 @@ export async function startProxy(target: string, decide: (req: IncomingMessage) 
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,
     requests,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
