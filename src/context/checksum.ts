@@ -3,6 +3,7 @@
 // digest. A directory's digest is a Merkle digest over its own header and its sorted
 // children (name + digest), so renaming, adding or removing anything below changes it.
 import { createHash } from 'node:crypto';
+import { sha256Digest } from '../fs/index.js';
 import { createReadStream, fsPath, readlinkName } from '../byte-names.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -93,7 +94,7 @@ export class TreeHasher {
     // An excluded dir survives only as the parent of something re-included.
     if (excluded && kept === 0) return null;
     // Names are hashed as their bytes: two names that are not UTF-8 must not collide.
-    return 'sha256:' + createHash('sha256').update(fsPath(body)).digest('hex');
+    return sha256Digest(fsPath(body));
   }
 
   private async leafDigest(entry: SourceEntry): Promise<string> {
@@ -107,7 +108,7 @@ export class TreeHasher {
           .digest('hex')
       );
     }
-    if (entry.type !== 'file') return 'sha256:' + createHash('sha256').update(header(entry, '')).digest('hex');
+    if (entry.type !== 'file') return sha256Digest(header(entry, ''));
     const prefix = header(entry, '');
     const open = this.open;
     // Small files cost more to hand to a worker than to hash here.
@@ -137,7 +138,7 @@ async function hashStream(stream: Readable, prefix: string): Promise<string> {
 
 /** Digest of an empty selection (a wildcard that matched nothing, a fully excluded tree). */
 export function emptyDigest(): string {
-  return 'sha256:' + createHash('sha256').update('empty\0').digest('hex');
+  return sha256Digest('empty\0');
 }
 
 /** The --exclude verdict for one entry of a filtered walk, shared by the hasher and the copier. */

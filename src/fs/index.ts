@@ -3,3 +3,4 @@
 // No knowledge of stores, images or builds.
 export { fsyncDir, moveToTrash } from './fs-sync.js';
 export { ownerIsAlive, processIsAlive, selfStartTime, tempName } from './owner.js';
+export { sha256Digest, sha256Hex } from './digest.js';

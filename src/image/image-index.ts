@@ -1,7 +1,7 @@
 // A multi-platform image as an OCI index: one manifest descriptor per platform, each with its
 // `platform`, in the order the platforms were asked for. The same members give the same bytes,
 // so the index digest is stable across saves and pushes.
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../fs/index.js';
 import { parsePlatform } from '../platform.js';
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from './oci-types.js';
 
@@ -24,6 +24,6 @@ export function imageIndexBytes(members: readonly IndexMember[]): { bytes: Buffe
     })),
   };
   const bytes = Buffer.from(JSON.stringify(index));
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const digest = sha256Digest(bytes);
   return { bytes, descriptor: { mediaType: MEDIA_TYPES.ociIndex, digest, size: bytes.length } };
 }

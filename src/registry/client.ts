@@ -3,7 +3,8 @@ import { MEDIA_TYPES, type Descriptor, type Digest, type ImageIndex } from '../i
 import { formatPlatform, hostPlatform, type Platform } from '../platform.js';
 import { Authorizer } from './auth.js';
 import { downloadBlob } from './blob-download.js';
-import { digestLike, isDigest, sha256Of } from './digest.js';
+import { sha256Digest } from '../fs/index.js';
+import { digestLike, isDigest } from './digest.js';
 import { readCredentials, type Credentials } from './docker-config.js';
 import { RegistryError } from './errors.js';
 import { canonicalHost, registryBaseUrl } from './hosts.js';
@@ -90,7 +91,7 @@ export class RegistryClient {
     const bytes = Buffer.from(await res.arrayBuffer());
     if (bytes.length > MAX_MANIFEST_BYTES) throw new RegistryError('protocol', `${what}: larger than ${MAX_MANIFEST_BYTES} bytes`);
     const expected = isDigest(ref) ? ref : res.headers.get('docker-content-digest');
-    const digest = expected && isDigest(expected) ? digestLike(expected, bytes) : sha256Of(bytes);
+    const digest = expected && isDigest(expected) ? digestLike(expected, bytes) : sha256Digest(bytes);
     if (expected && isDigest(expected) && digest !== expected) {
       throw new RegistryError('digest-mismatch', `${what}: content has digest ${digest}, expected ${expected}`);
     }
@@ -139,7 +140,7 @@ export class RegistryClient {
 
   /** Stores a manifest under a tag or its digest and returns its digest. */
   async putManifest(repo: string, ref: string, bytes: Buffer, mediaType: string): Promise<Digest> {
-    const digest = sha256Of(bytes);
+    const digest = sha256Digest(bytes);
     if (isDigest(ref) && ref !== digest) throw new RegistryError('digest-mismatch', `manifest for ${repo}@${ref} has digest ${digest}`);
     const what = `manifest ${repo}:${ref}`;
     const res = await this.#transport.request({

@@ -13,10 +13,6 @@ function hasherFor(digest: Digest): Hash {
   return createHash(digest.slice(0, digest.indexOf(':')));
 }
 
-export function sha256Of(bytes: Uint8Array): Digest {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
 /** The digest of `bytes` computed with the same algorithm as `like`, so sha512 refs verify too. */
 export function digestLike(like: Digest, bytes: Uint8Array): Digest {
   const alg = like.slice(0, like.indexOf(':'));

@@ -15,7 +15,7 @@ import {
   type TransferListener,
 } from '../image/index.js';
 import { ImageNotFoundError, type ResolvedImage, type Store } from '../store/index.js';
-import { sha256Of } from './digest.js';
+import { sha256Digest } from '../fs/index.js';
 import { RegistryClient, type RegistryClientOptions } from './client.js';
 import type { PushBlobResult } from './upload.js';
 
@@ -111,7 +111,7 @@ async function pushManifest(
     ...(image.manifest.annotations ? { annotations: image.manifest.annotations } : {}),
   };
   const bytes = Buffer.from(JSON.stringify(manifest));
-  const digest = await client.putManifest(repo, tagOrDigest ?? sha256Of(bytes), bytes, MEDIA_TYPES.ociManifest);
+  const digest = await client.putManifest(repo, tagOrDigest ?? sha256Digest(bytes), bytes, MEDIA_TYPES.ociManifest);
   return {
     descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.length },
     blobs: [{ digest: image.id, result: configResult }, ...layers.map((l) => ({ digest: l.descriptor.digest, result: l.result }))],

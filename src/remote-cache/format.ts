@@ -1,7 +1,7 @@
 // The cache format (docs/remote-cache.md): an OCI image manifest whose layers are gzip layer
 // blobs and whose config, of our own media type, maps cache keys to chains of those layers.
 import { MEDIA_TYPES, type Descriptor, type ImageManifest } from '../image/index.js';
-import { sha256 } from '../store/index.js';
+import { sha256Digest } from '../fs/index.js';
 import { RemoteCacheError } from './errors.js';
 
 export const CACHE_CONFIG_MEDIA_TYPE = 'application/vnd.tsbuild.cache.config.v1+json';
@@ -57,7 +57,7 @@ export function encodeCache(layers: readonly CacheLayer[], records: readonly Cac
     records: [...records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
   };
   const config = Buffer.from(JSON.stringify(document));
-  const configDescriptor: Descriptor = { mediaType: CACHE_CONFIG_MEDIA_TYPE, digest: sha256(config), size: config.length };
+  const configDescriptor: Descriptor = { mediaType: CACHE_CONFIG_MEDIA_TYPE, digest: sha256Digest(config), size: config.length };
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociManifest,

@@ -1,5 +1,6 @@
 import type { Descriptor } from '../image/index.js';
-import { chainIdsOf, sha256, type Store } from '../store/index.js';
+import { sha256Digest } from '../fs/index.js';
+import { chainIdsOf, type Store } from '../store/index.js';
 import type { CacheBackend } from './backend.js';
 import { RemoteCacheError } from './errors.js';
 import { decodeCacheConfig, decodeCacheManifest, MAX_CONFIG_BYTES, type CacheEntry, type CacheLayer } from './format.js';
@@ -93,6 +94,7 @@ async function readSmallBlob(backend: CacheBackend, descriptor: Descriptor): Pro
     parts.push(part);
   }
   const bytes = Buffer.concat(parts);
-  if (sha256(bytes) !== digest) throw new RemoteCacheError(`${backend.name}: the cache config has digest ${sha256(bytes)}, expected ${digest}`);
+  if (sha256Digest(bytes) !== digest)
+    throw new RemoteCacheError(`${backend.name}: the cache config has digest ${sha256Digest(bytes)}, expected ${digest}`);
   return bytes;
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { layoutBlobPath, OCI_LAYOUT_FILE, ociIndexJson, parseOciIndex, MEDIA_TYPES, type Descriptor } from '../image/index.js';
-import { sha256 } from '../store/index.js';
+import { sha256Digest } from '../fs/index.js';
 import type { CacheBackend, CacheBlob } from './backend.js';
 import { RemoteCacheError } from './errors.js';
 
@@ -29,7 +29,7 @@ export function localBackend(dir: string): CacheBackend {
       const entry = parseOciIndex(index, join(root, 'index.json')).manifests.findLast((m) => m.mediaType === MEDIA_TYPES.ociManifest);
       if (!entry) throw new RemoteCacheError(`${root}/index.json lists no OCI image manifest`);
       const bytes = await readFile(blobFile(entry.digest));
-      if (sha256(bytes) !== entry.digest) throw new RemoteCacheError(`${root}: manifest ${entry.digest} has digest ${sha256(bytes)}`);
+      if (sha256Digest(bytes) !== entry.digest) throw new RemoteCacheError(`${root}: manifest ${entry.digest} has digest ${sha256Digest(bytes)}`);
       return bytes;
     },
     async openBlob(descriptor: Descriptor): Promise<Readable> {
@@ -44,7 +44,7 @@ export function localBackend(dir: string): CacheBackend {
         if ((await stat(path).catch(() => null))?.size === blob.size) continue;
         await writeAtomically(path, (temp) => pipeline(blob.open(), createWriteStream(temp)));
       }
-      const digest = sha256(manifest);
+      const digest = sha256Digest(manifest);
       await writeAtomically(blobFile(digest), (temp) => writeFile(temp, manifest));
       await writeFile(join(root, 'oci-layout'), OCI_LAYOUT_FILE);
       const entry: Descriptor = { mediaType: MEDIA_TYPES.ociManifest, digest, size: manifest.length };

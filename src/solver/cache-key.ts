@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../fs/index.js';
 import type { CacheSharing, RunStep } from '../frontend/index.js';
 import type { NetworkMode } from '../network-mode.js';
 import type { Platform } from '../platform.js';
@@ -95,16 +95,12 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-function sha256(text: string): CacheKey {
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
-}
-
 /** Key of a stage's starting point: an empty root, or an image by ID (its config digest). */
 export function baseKey(base: { kind: 'scratch' } | { kind: 'image'; imageId: string }, platform: Platform): CacheKey {
-  return sha256(canonicalJson({ v: 1, base, platform }));
+  return sha256Digest(canonicalJson({ v: 1, base, platform }));
 }
 
 /** Key of a step on top of `parent`. */
 export function stepKey(parent: CacheKey, platform: Platform, step: StepKeyInput): CacheKey {
-  return sha256(canonicalJson({ v: 2, parent, platform, step }));
+  return sha256Digest(canonicalJson({ v: 2, parent, platform, step }));
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../fs/index.js';
 import { sourceChecksum, type CopySource } from '../copier/index.js';
 import type { BuildContext, StatCache } from '../context/index.js';
 import type { CopyStep, RunStep, StageBase, StepMount, WorkdirStep } from '../frontend/index.js';
@@ -53,7 +53,7 @@ export async function keyInput(ctx: KeyContext, step: RunStep | CopyStep | Workd
         ...(ctx.extraHosts.length > 0 ? { extraHosts: ctx.extraHosts } : {}),
         security: step.security,
         mounts: await Promise.all(step.mounts.map((m) => mountKey(ctx, m))),
-        files: step.files.map((f) => ({ path: f.path, mode: f.mode, content: sha256(f.content) })),
+        files: step.files.map((f) => ({ path: f.path, mode: f.mode, content: sha256Hex(f.content) })),
       };
     case 'copy':
       return copyKey(ctx, step);
@@ -158,8 +158,4 @@ function namedContext(ctx: KeyContext, name: string): NamedContext {
   const named = ctx.namedContexts[name];
   if (!named) throw new Error(`named context "${name}" was not given`);
   return named;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { sha256Digest } from '../fs/index.js';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -15,10 +16,6 @@ export interface IngestedBlob {
   tempPath: string;
   digest: string;
   size: number;
-}
-
-export function sha256(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** A pass-through stream that hashes and counts what flows through it. */
@@ -95,7 +92,7 @@ export function commitBlob(ctx: StoreContext, blob: IngestedBlob, opts: { mediaT
 /** Stores content as a blob; bytes already stored are not written again. */
 export async function writeBlob(ctx: StoreContext, data: Readable | Uint8Array, opts: { mediaType: string; expected?: string }): Promise<Descriptor> {
   if (!(data instanceof Readable)) {
-    const digest = sha256(data);
+    const digest = sha256Digest(data);
     if (opts.expected !== undefined && opts.expected !== digest) {
       throw new DigestMismatchError('blob', opts.expected, digest);
     }
@@ -117,7 +114,7 @@ export function blobPath(ctx: StoreContext, digest: string): string {
 }
 
 function verified(digest: string, data: Buffer): Buffer {
-  const actual = sha256(data);
+  const actual = sha256Digest(data);
   if (actual !== digest) throw new DigestMismatchError(`blob ${digest}`, digest, actual);
   return data;
 }

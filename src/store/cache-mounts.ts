@@ -2,7 +2,7 @@ import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { native } from '../native.js';
-import { sha256 } from './blobs.js';
+import { sha256Digest } from '../fs/index.js';
 import type { StoreContext } from './context.js';
 
 /**
@@ -30,7 +30,7 @@ export function cacheMountDir(ctx: StoreContext, id: string): string {
 }
 
 function dirName(id: string): string {
-  return sha256(id).slice('sha256:'.length, 'sha256:'.length + 32);
+  return sha256Digest(id).slice('sha256:'.length, 'sha256:'.length + 32);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { MEDIA_TYPES, type ImageConfig, type ImageManifest, familiarReference, normalizeTagName, parseReference } from '../image/index.js';
 import { formatPlatform, type Platform } from '../platform.js';
-import { readBlobSync, sha256, writeBlob } from './blobs.js';
+import { sha256Digest } from '../fs/index.js';
+import { readBlobSync, writeBlob } from './blobs.js';
 import type { StoreContext } from './context.js';
 import { ImageNotFoundError, StoreError } from './errors.js';
 import { memberFor, nameMembers, platformOfImage, setNameMembers } from './platform-names.js';
@@ -63,7 +64,7 @@ export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promis
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociManifest,
-    config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256(configBytes), size: configBytes.length },
+    config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256Digest(configBytes), size: configBytes.length },
     layers: layers.map((l) => ({ mediaType: MEDIA_TYPES.ociLayer, digest: l.diffId, size: l.size })),
     ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
   };

@@ -6,7 +6,6 @@ export { resolveStoreRoot } from './root.js';
 export { reportingNoSpace } from './disk-space.js';
 export type { StoreRootOptions } from './root.js';
 export { chainIdOf, chainIdsOf } from './snapshots.js';
-export { sha256 } from './blobs.js';
 export type { LayerInfo, CommitSnapshotOptions } from './snapshots.js';
 export type { SnapshotView } from './views.js';
 export type { ApplyLayerOptions } from './layer-import.js';

@@ -6,7 +6,7 @@ import type { StoreContext } from './context.js';
 import { StoreError } from './errors.js';
 import { fsyncDir, moveToTrash, tempName } from '../fs/index.js';
 import { digestHex } from './paths.js';
-import { sha256 } from './blobs.js';
+import { sha256Digest } from '../fs/index.js';
 
 /** A layer as the solver sees it: where it sits in a chain and what its tar hashes to. */
 export interface LayerInfo {
@@ -17,9 +17,9 @@ export interface LayerInfo {
   parent: string | null;
 }
 
-/** OCI chain ID: the diff ID for a base layer, else sha256(parent chain ID + " " + diff ID). */
+/** OCI chain ID: the diff ID for a base layer, else sha256Digest(parent chain ID + " " + diff ID). */
 export function chainIdOf(parent: string | null, diffId: string): string {
-  return parent === null ? diffId : sha256(`${parent} ${diffId}`);
+  return parent === null ? diffId : sha256Digest(`${parent} ${diffId}`);
 }
 
 export function chainIdsOf(diffIds: readonly string[]): string[] {

@@ -22,7 +22,7 @@ import {
   type TransferListener,
 } from '../image/index.js';
 import { hostPlatform } from '../platform.js';
-import { sha256 } from '../store/index.js';
+import { sha256Digest } from '../fs/index.js';
 
 export interface LoadedImage {
   id: string;
@@ -47,7 +47,7 @@ function sizeMismatch(digest: string, actual: number, stated: number): ArchiveEr
 /** A blob named by an OCI descriptor: both its digest and its size must match. */
 async function readVerified(reader: ArchiveReader, desc: { digest: string; size?: unknown }): Promise<Buffer> {
   const data = await reader.readFile(layoutBlobPath(desc.digest));
-  if (sha256(data) !== desc.digest) throw new ArchiveError(`archive blob ${desc.digest} does not match its digest`);
+  if (sha256Digest(data) !== desc.digest) throw new ArchiveError(`archive blob ${desc.digest} does not match its digest`);
   if (data.length !== desc.size) throw sizeMismatch(desc.digest, data.length, Number(desc.size));
   return data;
 }
@@ -72,7 +72,7 @@ function sizeChecked(stream: Readable, digest: string, size: number): Readable {
 async function readDockerConfig(reader: ArchiveReader, path: string): Promise<Buffer> {
   const data = await reader.readFile(path);
   const hex = /([0-9a-f]{64})(?:\.json)?$/.exec(path)?.[1];
-  if (hex !== undefined && sha256(data) !== `sha256:${hex}`) throw new ArchiveError(`config "${path}" does not match its digest`);
+  if (hex !== undefined && sha256Digest(data) !== `sha256:${hex}`) throw new ArchiveError(`config "${path}" does not match its digest`);
   return data;
 }
 

@@ -2,14 +2,16 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/transfer/load-images.js';
-import { sha256 } from '../../src/store/index.js';
+import { sha256Digest } from '../../src/fs/index.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 import { handTar, type HandEntry } from './tar-builder.js';
 
 /** A docker-archive holding one image whose single layer is `layer`. */
 function dockerArchive(layer: Buffer, opts: { layerPath?: string; extra?: HandEntry[] } = {}): Buffer {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));
-  const configName = `${sha256(config).slice(7)}.json`;
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] } }),
+  );
+  const configName = `${sha256Digest(config).slice(7)}.json`;
   const manifest = [{ Config: configName, RepoTags: ['evil:latest'], Layers: [opts.layerPath ?? 'l1/layer.tar'] }];
   return handTar([
     ...(opts.extra ?? []),

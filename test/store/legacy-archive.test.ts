@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadImages } from '../../src/transfer/load-images.js';
 import { saveImages } from '../../src/transfer/save-images.js';
-import { sha256 } from '../../src/store/index.js';
+import { sha256Digest } from '../../src/fs/index.js';
 import { makeTempStore, type TempStore } from '../helpers/temp-store.js';
 import { handTar } from './tar-builder.js';
 
@@ -22,11 +22,11 @@ describe('archives written by other tools', () => {
     // unpacked files would differ and the original must be kept for exports.
     const base = handTar([{ name: 'etc/os-release', body: 'ID=hand\n' }]);
     const top = handTar([{ name: 'app/run.sh', body: '#!/bin/sh\necho hi\n' }]);
-    const diffIds = [sha256(base), sha256(top), sha256(base)];
+    const diffIds = [sha256Digest(base), sha256Digest(top), sha256Digest(base)];
     const config = Buffer.from(
       JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/app/run.sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }),
     );
-    const configName = `${sha256(config).slice(7)}.json`;
+    const configName = `${sha256Digest(config).slice(7)}.json`;
     const manifest = [{ Config: configName, RepoTags: ['legacy:1'], Layers: ['aaa/layer.tar', 'bbb/layer.tar', 'ccc/layer.tar'] }];
     const archive = handTar([
       { name: 'aaa/', type: 'dir' },
@@ -41,7 +41,7 @@ describe('archives written by other tools', () => {
     writeFileSync(file, gzipSync(archive));
 
     const [loaded] = await loadImages(t.store, file);
-    expect(loaded).toEqual({ id: sha256(config), tags: ['docker.io/library/legacy:1'] });
+    expect(loaded).toEqual({ id: sha256Digest(config), tags: ['docker.io/library/legacy:1'] });
     const image = await t.store.resolveImage('legacy:1');
     expect(image!.config.rootfs.diff_ids).toEqual(diffIds);
 
