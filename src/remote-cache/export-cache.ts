@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { countBytes, shortDigest, type TransferListener } from '../image/index.js';
 import type { LayerInfo, Store } from '../store/index.js';
 import type { CacheBackend, CacheBlob } from './backend.js';
 import { RemoteCacheError } from './errors.js';
@@ -33,7 +34,13 @@ export function stepsToExport(steps: readonly CachedStep[], mode: CacheMode, tar
  * and each distinct layer goes once, as the store's gzip blob (made once and remembered, so a
  * second export compresses nothing).
  */
-export async function exportCache(store: Store, steps: readonly CachedStep[], backend: CacheBackend): Promise<CacheExportSummary> {
+export async function exportCache(
+  store: Store,
+  steps: readonly CachedStep[],
+  backend: CacheBackend,
+  /** Per-blob byte progress of what the backend actually writes (blobs it has already are not read). */
+  onProgress?: TransferListener,
+): Promise<CacheExportSummary> {
   const layerIndex = new Map<string, number>();
   const layerRefs: LayerInfo[] = [];
   // Sorted by key, so that the same steps give the same layer order and the same manifest digest.
@@ -60,7 +67,7 @@ export async function exportCache(store: Store, steps: readonly CachedStep[], ba
   const uploads: CacheBlob[] = [
     { digest: encoded.configDescriptor.digest, size: encoded.config.length, open: () => Readable.from([encoded.config]) },
     ...blobs.map((blob) => ({ digest: blob.digest, size: blob.size, open: () => createReadStream(blob.path) })),
-  ];
+  ].map((blob) => (onProgress ? reported(blob, onProgress) : blob));
   await backend.write(encoded.manifest, uploads);
   return { records: records.length, layers: blobs.length };
 }
@@ -75,4 +82,17 @@ function chainOf(store: Store, chainId: string): LayerInfo[] {
     id = layer.parent;
   }
   return chain;
+}
+
+/** `blob`, reporting its bytes as the backend reads them and `Pushed` at the end. */
+function reported(blob: CacheBlob, onProgress: TransferListener): CacheBlob {
+  const id = shortDigest(blob.digest);
+  return {
+    ...blob,
+    open: () => {
+      const counted = countBytes(blob.open(), (current) => onProgress({ id, status: 'Pushing', current, total: blob.size }));
+      counted.once('end', () => onProgress({ id, status: 'Pushed' }));
+      return counted;
+    },
+  };
 }

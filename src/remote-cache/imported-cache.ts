@@ -1,4 +1,4 @@
-import type { Descriptor } from '../image/index.js';
+import { countBytes, shortDigest, type Descriptor, type TransferListener } from '../image/index.js';
 import { sha256Digest } from '../fs/index.js';
 import { chainIdsOf, type Store } from '../store/index.js';
 import type { CacheBackend } from './backend.js';
@@ -35,7 +35,7 @@ export class ImportedCache {
    * layers of its chain the store lacks. Null when no imported cache has the key; throws
    * RemoteCacheError when a layer cannot be fetched or does not match its digests.
    */
-  async restore(key: string): Promise<RestoredStep | null> {
+  async restore(key: string, onProgress?: TransferListener): Promise<RestoredStep | null> {
     const found = this.#entries.get(key);
     if (!found) return null;
     const { entry, backend } = found;
@@ -46,7 +46,7 @@ export class ImportedCache {
       if (this.store.hasSnapshot(chainId)) continue;
       let fetch = this.#fetches.get(chainId);
       if (!fetch) {
-        fetch = this.#fetchLayer(backend, layer, i === 0 ? null : chainIds[i - 1]!);
+        fetch = this.#fetchLayer(backend, layer, i === 0 ? null : chainIds[i - 1]!, onProgress);
         this.#fetches.set(chainId, fetch);
       }
       await fetch;
@@ -56,17 +56,20 @@ export class ImportedCache {
     return { chainIds, created: entry.created };
   }
 
-  async #fetchLayer(backend: CacheBackend, layer: CacheLayer, parent: string | null): Promise<void> {
-    const { digest } = layer.descriptor;
+  async #fetchLayer(backend: CacheBackend, layer: CacheLayer, parent: string | null, onProgress: TransferListener | undefined): Promise<void> {
+    const { digest, size } = layer.descriptor;
+    const id = shortDigest(digest);
     try {
+      const blob = await backend.openBlob(layer.descriptor);
       await this.store.applyLayerToSnapshot({
         parent,
-        tar: await backend.openBlob(layer.descriptor),
+        tar: onProgress ? countBytes(blob, (current) => onProgress({ id, status: 'Downloading', current, total: size })) : blob,
         expectedDigest: digest,
         expectedDiffId: layer.diffId,
         // Kept as the layer's gzip blob, so exporting or pushing it again sends the same bytes.
         keepBlob: true,
       });
+      onProgress?.({ id, status: 'Download complete' });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new RemoteCacheError(`cache layer ${digest} from ${backend.name} is unusable: ${why}`, { cause: err });

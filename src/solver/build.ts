@@ -15,6 +15,7 @@ import { normalizeBuildOptions, type BuildOptions, type NormalizedBuildOptions }
 import { BuildSession, type StepReport } from './session.js';
 import { BuildCanceledError } from './errors.js';
 import { scheduleStages } from './stage-runner.js';
+import { transferLog } from './transfer-log.js';
 
 /** What `build()` resolves to. */
 export interface BuildResult {
@@ -175,7 +176,7 @@ async function exportCaches(session: BuildSession, reports: StepReport[], target
     const vertex = session.progress.vertex(`exporting cache to ${backend.name}`);
     await session.progress.track(vertex, async () => {
       const steps = stepsToExport(reports, mode, session.graph.targetIndex);
-      const summary = await exportCache(session.store, steps, backend);
+      const summary = await exportCache(session.store, steps, backend, transferLog(session.progress, vertex));
       session.progress.log(vertex, 'stdout', `mode=${mode}: ${summary.records} records, ${summary.layers} layers\n`);
     });
   }

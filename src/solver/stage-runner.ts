@@ -4,6 +4,7 @@ import { formatPlatform } from '../platform.js';
 import { RemoteCacheError } from '../remote-cache/index.js';
 import { baseKey, type CacheKey } from './cache-key.js';
 import { executeCopy } from './copy-step.js';
+import { transferLog } from './transfer-log.js';
 import { BuildCanceledError, BuildStepError } from './errors.js';
 import type { StepInfo, VertexInfo } from './events.js';
 import { executeRun } from './run-step.js';
@@ -85,7 +86,7 @@ async function runStage(session: BuildSession, stage: Stage): Promise<StageOutpu
       throw fail(err.message, err);
     });
     const started = Date.now();
-    const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers);
+    const found = ignoreCache ? { hit: null } : await lookup(session, stepKey, layers, vertex);
     if (found.hit !== null) {
       session.progress.cached(vertex);
       layers = found.hit.layers;
@@ -147,14 +148,14 @@ interface Hit {
  * into the store (its own chain, which may differ below from `below` when the lower steps
  * ran here). An imported cache that fails to restore gives a warning and a miss, never an error.
  */
-async function lookup(session: BuildSession, key: CacheKey, below: string[]): Promise<{ hit: Hit | null; warning?: string }> {
+async function lookup(session: BuildSession, key: CacheKey, below: string[], vertex: VertexInfo): Promise<{ hit: Hit | null; warning?: string }> {
   const record = session.store.getCacheRecord(key);
   if (record?.chainId && session.store.hasSnapshot(record.chainId)) {
     return { hit: { layers: [...below, record.chainId], created: record.created } };
   }
   if (!session.importedCache) return { hit: null };
   try {
-    const restored = await session.importedCache.restore(key);
+    const restored = await session.importedCache.restore(key, transferLog(session.progress, vertex));
     return { hit: restored && { layers: restored.chainIds, created: restored.created } };
   } catch (err) {
     if (!(err instanceof RemoteCacheError)) throw err;

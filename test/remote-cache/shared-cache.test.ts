@@ -36,6 +36,7 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
   let refMax: string;
   let refMin: string;
   let localDir: string;
+  let firstLogs: string;
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -45,7 +46,7 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
     a = await machine();
     await shareBase(a, baseRef);
     localDir = join(a.work, 'cache-dir');
-    ({ result: first } = await buildOn(a, {
+    ({ result: first, logs: firstLogs } = await buildOn(a, {
       cacheTo: [
         { type: 'registry', ref: refMax, mode: 'max' },
         { type: 'registry', ref: refMin },
@@ -95,9 +96,17 @@ describe.skipIf(skipReason)('a build cache shared by two machines', () => {
     expect(JSON.parse(readFileSync(join(localDir, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
   });
 
+  it('shows each layer the export sends, with its bytes', () => {
+    expect(firstLogs).toMatch(/^[0-9a-f]{12}: Pushing \d+\.\d{2}MB \/ \d+\.\d{2}MB$/m);
+    expect(firstLogs).toMatch(/^[0-9a-f]{12}: Pushed$/m);
+  });
+
   it('takes every step from the registry on a fresh machine, giving the same image that runs the same', async () => {
     const b = await machine(baseRef);
-    const { result } = await buildOn(b, { cacheFrom: [{ type: 'registry', ref: refMax }] });
+    const { result, logs } = await buildOn(b, { cacheFrom: [{ type: 'registry', ref: refMax }] });
+    // Each layer that came over is shown with its bytes, as BuildKit shows cache imports.
+    expect(logs).toMatch(/^[0-9a-f]{12}: Downloading \d+\.\d{2}MB \/ \d+\.\d{2}MB$/m);
+    expect(logs).toMatch(/^[0-9a-f]{12}: Download complete$/m);
     expect(ran(result)).toEqual([]);
     expect(result.imageId).toBe(first.imageId);
     expect(runImage(b)).toBe(EXPECTED_OUTPUT);
