@@ -64,6 +64,16 @@ async function fsyncFile(path: string): Promise<void> {
 function tarWriter(output: string): ArchiveWriter {
   const temp = join(dirname(output), `.${tempName()}.tmp`);
   const out = createWriteStream(temp);
+  // A failed or aborted stream rejects the next write instead of crashing the process with an
+  // 'error' event nobody listens to (a write may be under way when abort() destroys it).
+  let failed: Error | undefined;
+  out.on('error', (err) => {
+    failed ??= err;
+  });
+  const put = async (chunk: Uint8Array): Promise<void> => {
+    if (failed) throw failed;
+    await write(out, chunk);
+  };
   const dirs = new Set<string>();
   const addDirs = async (path: string): Promise<void> => {
     const parts = path.split('/').slice(0, -1);
@@ -71,30 +81,30 @@ function tarWriter(output: string): ArchiveWriter {
       const dir = parts.slice(0, i).join('/');
       if (dirs.has(dir)) continue;
       dirs.add(dir);
-      await write(out, encodeTarHeader(header(dir, 'dir', 0)));
+      await put(encodeTarHeader(header(dir, 'dir', 0)));
     }
   };
   return {
     async addFile(path, data) {
       await addDirs(path);
-      await write(out, encodeTarHeader(header(path, 'file', data.length)));
-      await write(out, data);
-      await write(out, padding(data.length));
+      await put(encodeTarHeader(header(path, 'file', data.length)));
+      await put(data);
+      await put(padding(data.length));
     },
     async addStream(path, size, stream) {
       await addDirs(path);
-      await write(out, encodeTarHeader(header(path, 'file', size)));
+      await put(encodeTarHeader(header(path, 'file', size)));
       let written = 0;
       for await (const chunk of stream) {
         written += (chunk as Buffer).length;
         if (written > size) break;
-        await write(out, chunk as Buffer);
+        await put(chunk as Buffer);
       }
       if (written !== size) throw new ArchiveError(`${path}: expected ${size} bytes, the source gave ${written}`);
-      await write(out, padding(size));
+      await put(padding(size));
     },
     async finish() {
-      await write(out, END_OF_ARCHIVE);
+      await put(END_OF_ARCHIVE);
       out.end();
       await once(out, 'finish');
       await fsyncFile(temp);
@@ -102,6 +112,7 @@ function tarWriter(output: string): ArchiveWriter {
       fsyncDir(dirname(output));
     },
     async abort() {
+      failed ??= new ArchiveError(`writing ${output} was aborted`);
       out.destroy();
       rmSync(temp, { force: true });
     },
