@@ -12,7 +12,7 @@ export { chompHeredocContent, heredocsFromLine, parseHeredoc } from './parser/he
 export { parseInstruction, toInstructions } from './instructions/parse-instruction.js';
 export type * from './instructions/types.js';
 export type { CacheSharing, MountType, RunMount } from './instructions/mounts.js';
-export { buildGraph } from './graph/build-graph.js';
+export { buildGraph } from './graph/index.js';
 export type {
   BuildGraph,
   ConfigStep,
@@ -27,7 +27,7 @@ export type {
   Step,
   StepMount,
   WorkdirStep,
-} from './graph/build-graph.js';
+} from './graph/index.js';
 export { processWord } from './shell/expand.js';
 export type { Env } from './shell/expand.js';
 export { globalArgs } from './graph/args.js';

@@ -14,22 +14,6 @@ import type { BuildGraph, GraphOptions, Stage, StageBase } from './types.js';
 import { toInstructions } from '../instructions/parse-instruction.js';
 import type { Instruction } from '../instructions/types.js';
 
-export type {
-  BuildGraph,
-  ConfigStep,
-  CopyStep,
-  GraphOptions,
-  HeredocSource,
-  HistoryItem,
-  RunFile,
-  RunStep,
-  Stage,
-  StageBase,
-  Step,
-  StepMount,
-  WorkdirStep,
-} from './types.js';
-
 /** A stage once its base is known: everything needed to build its steps. */
 interface Prepared {
   source: StageSource;

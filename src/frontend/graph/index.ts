@@ -17,6 +17,6 @@ export type {
   Step,
   StepMount,
   WorkdirStep,
-} from './build-graph.js';
+} from './types.js';
 export { DEFAULT_PATH, splitEnv } from './stage-state.js';
 export { layoutStages } from './stages.js';
