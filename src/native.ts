@@ -3,6 +3,7 @@
 // `security.capability` and `trusted.overlay.opaque`, and char devices for whiteouts.
 // Paths may be Buffers: file names are bytes, and not every name is UTF-8.
 import { createRequire } from 'node:module';
+import { packagePath } from './package-root.js';
 
 export interface NativeAddon {
   /** Every extended attribute of `path` (not following a final symlink), values byte-exact. */
@@ -22,5 +23,4 @@ export interface NativeAddon {
   setWinsize(fd: number, rows: number, cols: number): void;
 }
 
-// src/native.ts and dist/native.js both sit one level under the repo root.
-export const native: NativeAddon = createRequire(import.meta.url)('../build/Release/tsbuild_native.node');
+export const native: NativeAddon = createRequire(import.meta.url)(packagePath('build/Release/tsbuild_native.node'));

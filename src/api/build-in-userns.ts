@@ -1,11 +1,12 @@
 // build() called by a non-root program: the build runs in a child tsbuild process that is
 // root of a user namespace (as the CLI does), and its events and result come back over IPC.
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import type { BuildResult, BuildOptions, BuildEvent } from '../solver/index.js';
 import { RootlessError, spawnInUserNamespace } from '../rootless/index.js';
 import { reviveError, type SerializedError } from './relayed-error.js';
 
-const WORKER = fileURLToPath(new URL('./build-worker.js', import.meta.url));
+/** Not bundled: the CLI never relays, so the worker runs from tsc's output. */
+const WORKER = packagePath('dist/api/build-worker.js');
 
 /** Parent → worker. */
 export type WorkerRequest = { type: 'build'; options: Omit<BuildOptions, 'onEvent' | 'signal'> } | { type: 'abort' };

@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { closest } from '../frontend/index.js';
 import type { Command } from './command.js';
 import { reportError } from './report-error.js';
+import { packagePath } from '../package-root.js';
 
 /** Subcommands, loaded on demand so `tsbuild --help` stays fast. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -76,8 +77,7 @@ export async function main(fullArgv: string[]): Promise<number> {
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
-    const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
     process.stdout.write(`tsbuild ${pkg.version}\n`);
     return 0;
   }

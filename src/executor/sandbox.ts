@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import { inUserNamespace } from '../rootless/index.js';
 import { native } from '../native.js';
 import { createStepCgroup, type StepCgroup } from './cgroups.js';
@@ -19,8 +19,8 @@ import { resolveExtraHosts, wantsHostGateway } from './extra-hosts.js';
 import type { SandboxResult, SandboxSpec, Ulimit } from './types.js';
 import { attachUserNetwork, hostHasIpv6, USER_NETWORK, type AttachedNetwork, type UserNetworkOptions } from './user-network.js';
 
-/** Built by node-gyp from native/init/tsbuild-init.c; the same path from src/ and dist/. */
-const INIT_BINARY = fileURLToPath(new URL('../../build/Release/tsbuild-init', import.meta.url));
+/** Built by node-gyp from native/init/tsbuild-init.c. */
+const INIT_BINARY = packagePath('build/Release/tsbuild-init');
 
 const DEFAULT_HOSTNAME = 'buildkitsandbox';
 

@@ -3,11 +3,11 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { release, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.js';
 import { subordinateRange, type SubordinateRange } from './subids.js';
 
-/** Built by node-gyp from native/userns/tsbuild-userns.c; the same path from src/ and dist/. */
-export const USERNS_HELPER = fileURLToPath(new URL('../../build/Release/tsbuild-userns', import.meta.url));
+/** Built by node-gyp from native/userns/tsbuild-userns.c. */
+export const USERNS_HELPER = packagePath('build/Release/tsbuild-userns');
 
 /** overlayfs accepts mounts by a user namespace's root from this release on. */
 const OVERLAY_IN_USERNS = [5, 11] as const;

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import { processIsAlive, selfStartTime } from '../fs/index.js';
@@ -11,38 +10,47 @@ export interface Lease {
 }
 
 /**
- * Leases follow async context: every store call made inside `withLease(fn)` adds what it
- * creates or uses to the lease, so callers never pass the lease around.
+ * One lease per store handle while any `withLease(fn)` on it runs: every store call made
+ * meanwhile adds what it creates or uses to that lease, so callers never pass it around.
+ * A handle serves one build or command; overlapping calls share the lease, which ends with
+ * the last of them (holding more, never less). Not AsyncLocalStorage: on Node 20 that turns
+ * on promise hooks for the whole process, a cost on every await of a build.
  */
 export class Leases {
   readonly #db: Db;
-  readonly #current = new AsyncLocalStorage<Lease>();
+  #active: { lease: Lease; users: number } | null = null;
 
   constructor(db: Db) {
     this.#db = db;
   }
 
   current(): Lease | undefined {
-    return this.#current.getStore();
+    return this.#active?.lease;
   }
 
   /** Records a resource on the current lease, if any. Call inside the transaction that creates it. */
   hold(kind: LeaseResourceKind, key: string): void {
-    const lease = this.#current.getStore();
+    const lease = this.#active?.lease;
     if (!lease) return;
     this.#db.prepare('INSERT OR IGNORE INTO lease_resources (lease_id, kind, key) VALUES (?, ?, ?)').run(lease.id, kind, key);
   }
 
-  /** Runs fn under a lease, released when fn settles. Nested calls share the outer lease. */
+  /** Runs fn under this handle's lease, released when the last overlapping call settles. */
   async withLease<T>(fn: (lease: Lease) => Promise<T>): Promise<T> {
-    const outer = this.#current.getStore();
-    if (outer) return fn(outer);
-    const lease: Lease = { id: randomBytes(12).toString('hex') };
-    this.#db.prepare('INSERT INTO leases (id, pid, pid_start, created) VALUES (?, ?, ?, ?)').run(lease.id, process.pid, selfStartTime(), Date.now());
+    if (this.#active === null) {
+      const lease: Lease = { id: randomBytes(12).toString('hex') };
+      this.#db.prepare('INSERT INTO leases (id, pid, pid_start, created) VALUES (?, ?, ?, ?)').run(lease.id, process.pid, selfStartTime(), Date.now());
+      this.#active = { lease, users: 0 };
+    }
+    const active = this.#active;
+    active.users++;
     try {
-      return await this.#current.run(lease, () => fn(lease));
+      return await fn(active.lease);
     } finally {
-      this.#db.prepare('DELETE FROM leases WHERE id = ?').run(lease.id);
+      if (--active.users === 0) {
+        this.#active = null;
+        this.#db.prepare('DELETE FROM leases WHERE id = ?').run(active.lease.id);
+      }
     }
   }
 
