@@ -18,7 +18,7 @@ export function copyTsbuild(dir: string): string {
   for (const sub of ['bin', 'dist']) cpSync(join(repo, sub), join(dir, sub), { recursive: true });
   cpSync(join(repo, 'package.json'), join(dir, 'package.json'));
   mkdirSync(join(dir, 'build/Release'), { recursive: true });
-  for (const bin of ['tsbuild-init', 'tsbuild-userns', 'tsbuild_native.node']) {
+  for (const bin of ['tsbuild-init', 'tsbuild-userns', 'tsbuild_native.node', 'tsbuild_sqlite.node']) {
     cpSync(join(repo, 'build/Release', bin), join(dir, 'build/Release', bin));
   }
   for (const pkg of RUNTIME_PACKAGES) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +29,19 @@ describe('meta.db', () => {
     const db = new Database(join(t.root, 'meta.db'), { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps its WAL after the last connection closes, and the next one reads what it holds', () => {
+    const root = join(t.work, 'store');
+    // Its only connection: a plain SQLite close would checkpoint the WAL and delete it.
+    openStore(root).close();
+    expect(existsSync(join(root, 'meta.db-wal'))).toBe(true);
+    const db = new Database(join(root, 'meta.db'), { readonly: true });
+    try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     } finally {
       db.close();
