@@ -141,13 +141,13 @@ export function encodeTarHeader(h: TarHeader): Buffer {
   const records = paxRecordsFor(h);
   const typeflag = TYPEFLAGS[h.type];
   if (records.size === 0) {
-    const out = Buffer.allocUnsafe(BLOCK).fill(0);
+    const out = Buffer.alloc(BLOCK);
     putUstar(out, 0, h, typeflag);
     return out;
   }
   const data = encodePaxRecords(records);
   const main = BLOCK + data.length + padding(data.length).length;
-  const out = Buffer.allocUnsafe(main + BLOCK).fill(0);
+  const out = Buffer.alloc(main + BLOCK);
   putUstar(out, 0, paxHeaderFor(h, data.length), PAX_TYPEFLAG);
   data.copy(out, BLOCK);
   putUstar(out, main, h, typeflag);
