@@ -21,6 +21,23 @@ export interface NativeAddon {
   openpty(rows: number, cols: number): [number, number];
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
+  /** SHA-256 over `prefix` and then the file's bytes, as `sha256:<hex>`, read and hashed on the libuv thread pool. */
+  hashFile(path: string | Buffer, prefix: Buffer): Promise<string>;
+  /** A running SHA-256 for the sha256* calls below. */
+  sha256Begin(): Sha256Handle;
+  sha256Update(handle: Sha256Handle, bytes: Buffer): void;
+  /**
+   * Hashes the first `size` bytes of `path` (a final symlink is not followed) and returns
+   * how many it read: `size + 1` when the file is longer, fewer than `size` when shorter.
+   */
+  sha256UpdateFile(handle: Sha256Handle, path: string | Buffer, size: number): number;
+  /** `sha256:<hex>` of everything added; the handle cannot be used after. */
+  sha256Digest(handle: Sha256Handle): string;
+  /** Whether both files (final symlinks not followed) hold exactly `size` bytes, the same ones. */
+  sameFileBytes(a: string | Buffer, b: string | Buffer, size: number): boolean;
 }
+
+/** An OpenSSL digest context owned by the addon. */
+export type Sha256Handle = { readonly __sha256: unique symbol };
 
 export const native: NativeAddon = createRequire(import.meta.url)(packagePath('build/Release/tsbuild_native.node'));

@@ -4,23 +4,21 @@
 // children (name + digest), so renaming, adding or removing anything below changes it.
 import { createHash } from 'node:crypto';
 import { sha256Digest } from '../fs/index.js';
-import { createReadStream, fsPath, readlinkName } from '../byte-names.js';
+import { fsPath, readlinkName } from '../byte-names.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ParentMatch, PatternMatcher } from '../match/index.js';
 import type { SourceEntry, SourceFs } from './source-fs.js';
 import type { StatCache } from './stat-cache.js';
-import { hashFileInPool } from './hash-pool.js';
+import { native } from '../native.js';
 import { availableParallelism } from 'node:os';
-
-const INLINE_LIMIT = 64 * 1024;
 
 /** Options shared by every digest of one hashing pass. */
 export interface HashOptions {
   /** Reuses digests of files whose stat is unchanged; keyed by path relative to the root. */
   statCache?: StatCache;
-  /** Opens file contents on this thread instead of the worker pool; tests count reads through it. */
+  /** Opens file contents on this thread instead of the addon's thread-pool reads; tests count reads through it. */
   openFile?: (path: string) => Readable;
   /** Files hashed at once. */
   concurrency?: number;
@@ -111,14 +109,10 @@ export class TreeHasher {
     if (entry.type !== 'file') return sha256Digest(header(entry, ''));
     const prefix = header(entry, '');
     const open = this.open;
-    // Small files cost more to hand to a worker than to hash here.
-    const digest = await this.limit(() =>
-      open !== null
-        ? hashStream(open(abs), prefix)
-        : entry.stat.size < INLINE_LIMIT
-          ? hashStream(createReadStream(abs), prefix)
-          : hashFileInPool(fsPath(abs), prefix),
-    );
+    // Read and hashed in C on the libuv pool (so on every core), into one reused buffer per
+    // thread: no stream, Buffer or worker message per file. The prefix is ASCII, so its bytes
+    // are what hashing the string gave.
+    const digest = await this.limit(() => (open !== null ? hashStream(open(abs), prefix) : native.hashFile(fsPath(abs), Buffer.from(prefix, 'latin1'))));
     this.statCache?.record(entry.rel, entry.stat, digest);
     return digest;
   }

@@ -11,14 +11,13 @@
 // never lstats a path it already knows: a directory it made with mkdir holds exactly what
 // it put there (callers that write into the layer by other means call `invalidate()`), and
 // nothing below a directory the parent stage lacks exists in the parent stage.
-import { closeSync, constants, readSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import {
   chmodSync,
   copyFile,
   copyFileSync,
   fsPath,
   linkSync,
-  openSync,
   lchownSync,
   lstatSync,
   lutimesSync,
@@ -72,44 +71,6 @@ function lstatOrNull(path: string): Stats | null {
 
 /** Files up to this size are compared for reuse; bigger ones are copied. */
 const REUSE_MAX = 16 * 1024 * 1024;
-
-/** Scratch memory for comparisons; the writer runs synchronously while it is in use. */
-let compareBuffers: [Buffer, Buffer] | null = null;
-
-/** Whether two files hold the same `size` bytes (and neither has more). */
-function sameBytes(a: string, b: string, size: number): boolean {
-  const fa = openSync(a, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const fb = openSync(b, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      compareBuffers ??= [Buffer.allocUnsafeSlow(1024 * 1024), Buffer.allocUnsafeSlow(1024 * 1024)];
-      const chunk = Math.min(size + 1, 1024 * 1024);
-      const ba = compareBuffers[0].subarray(0, chunk);
-      const bb = compareBuffers[1].subarray(0, chunk);
-      for (let pos = 0; ;) {
-        const na = readFull(fa, ba, pos);
-        const nb = readFull(fb, bb, pos);
-        if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false;
-        if (na < chunk) return pos + na === size;
-        pos += na;
-      }
-    } finally {
-      closeSync(fb);
-    }
-  } finally {
-    closeSync(fa);
-  }
-}
-
-function readFull(fd: number, buf: Buffer, pos: number): number {
-  let got = 0;
-  while (got < buf.length) {
-    const n = readSync(fd, buf, got, buf.length - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
 
 function parentOf(rel: string): string {
   const i = rel.lastIndexOf('/');
@@ -347,7 +308,7 @@ export class LayerWriter {
       return false;
     }
     if (Object.keys(native.lgetxattrs(fsPath(candidate))).length > 0) return false;
-    if (!sameBytes(source, candidate, entry.stat.size)) return false;
+    if (!native.sameFileBytes(fsPath(source), fsPath(candidate), entry.stat.size)) return false;
     linkSync(candidate, target);
     return true;
   }

@@ -31,7 +31,8 @@ export class LayerTarError extends TsbuildError {
   readonly exitCode = 1;
 }
 
-interface Planned {
+/** One entry of a layer tar, with where its body comes from. */
+export interface Planned {
   header: TarHeader;
   /** Set for regular files whose body is read from disk. */
   source?: string;
@@ -43,7 +44,7 @@ interface Planned {
 
 const READ_CHUNK = 1024 * 1024;
 /** Bodies up to this size are read in one synchronous call. */
-const SYNC_READ_MAX = 1024 * 1024;
+export const SYNC_READ_MAX = 1024 * 1024;
 /** Longest stretch of synchronous work before the event loop gets a turn. */
 const SLICE_MS = 10;
 // Overlay bookkeeping (trusted.overlay.*, or user.overlay.* in a rootless store), not
@@ -140,7 +141,7 @@ function whiteoutsFirst(sorted: Planned[]): Planned[] {
  * The walk is synchronous: it is all metadata calls of a few microseconds each, which cost
  * ten times more as thread-pool round trips.
  */
-function planDir(dir: string, epoch: number | undefined, whiteoutsInNameOrder: boolean): Planned[] {
+export function planDir(dir: string, epoch: number | undefined, whiteoutsInNameOrder: boolean): Planned[] {
   const planned: Planned[] = [];
   const walk = (absDir: string, relDir: string): void => {
     for (const name of readdirNamesSync(absDir)) {
@@ -178,12 +179,12 @@ function planDir(dir: string, epoch: number | undefined, whiteoutsInNameOrder: b
  * open, read and close on the thread pool would take three round trips), or null when the
  * file is too big to read in one go.
  */
-function smallFileBody(source: string, size: number, name: string, scratch: Buffer | null): Buffer | null {
+function smallFileBody(source: string, size: number, name: string): Buffer | null {
   if (size > SYNC_READ_MAX) return null;
   const fd = openSync(source, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     // One byte more than expected tells a file that grew from one that did not.
-    const buf = scratch !== null && scratch.length > size ? scratch : Buffer.allocUnsafe(size + 1);
+    const buf = Buffer.allocUnsafe(size + 1);
     let got = 0;
     for (;;) {
       const n = readSync(fd, buf, got, buf.length - got, null);
@@ -198,7 +199,7 @@ function smallFileBody(source: string, size: number, name: string, scratch: Buff
   }
 }
 
-async function* fileBody(source: string, size: number, name: string): AsyncGenerator<Buffer> {
+export async function* fileBody(source: string, size: number, name: string): AsyncGenerator<Buffer> {
   const fh = await openFile(source, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     let left = size;
@@ -215,21 +216,24 @@ async function* fileBody(source: string, size: number, name: string): AsyncGener
   }
 }
 
-/**
- * The layer tar's bytes, in order. Small files are read synchronously; the event loop gets
- * a turn every few milliseconds so that other stages of a build keep running. With
- * `transient`, a chunk is only valid until the next one is asked for (its memory is reused):
- * for consumers that hash and drop each chunk, never for streams that queue them.
- */
-export async function* layerTarChunks(dir: string, opts: LayerTarOptions = {}, transient = false): AsyncGenerator<Buffer> {
+/** opts.sourceDateEpoch, refused unless whole seconds. */
+export function checkedEpoch(opts: LayerTarOptions): number | undefined {
   const epoch = opts.sourceDateEpoch;
   if (epoch !== undefined && !Number.isSafeInteger(epoch)) throw new RangeError(`sourceDateEpoch must be whole seconds, got ${epoch}`);
-  const scratch = transient ? Buffer.allocUnsafeSlow(SYNC_READ_MAX + 1) : null;
+  return epoch;
+}
+
+/**
+ * The layer tar's bytes, in order. Small files are read synchronously; the event loop gets
+ * a turn every few milliseconds so that other stages of a build keep running.
+ */
+export async function* layerTarChunks(dir: string, opts: LayerTarOptions = {}): AsyncGenerator<Buffer> {
+  const epoch = checkedEpoch(opts);
   let slice = performance.now();
   for (const { header, source } of planDir(dir, epoch, opts.whiteoutsInNameOrder === true)) {
     yield encodeTarHeader(header);
     if (source === undefined) continue;
-    const small = smallFileBody(source, header.size, header.name, scratch);
+    const small = smallFileBody(source, header.size, header.name);
     if (small !== null) {
       if (small.length > 0) yield small;
     } else {
@@ -246,7 +250,6 @@ export async function* layerTarChunks(dir: string, opts: LayerTarOptions = {}, t
 
 /** Streams the layer tar of an overlay-format directory; file bodies are read as they are sent. */
 export function layerTarStream(dir: string, opts: LayerTarOptions = {}): Readable {
-  const epoch = opts.sourceDateEpoch;
-  if (epoch !== undefined && !Number.isSafeInteger(epoch)) throw new RangeError(`sourceDateEpoch must be whole seconds, got ${epoch}`);
+  checkedEpoch(opts);
   return Readable.from(layerTarChunks(dir, opts), { objectMode: false });
 }

@@ -1,7 +1,8 @@
-import { createReadStream, chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createReadStream, chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createReadStream as createNamedReadStream } from '../../src/byte-names.js';
 import { MemoryStatCache, openContext, PatternMatcher, TreeHasher } from '../../src/context/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsbuild-checksum-'));
@@ -46,6 +47,28 @@ describe('TreeHasher', () => {
     rmSync(join(root, 'src/lib/b.test.ts'));
     const ctx2 = await openContext({ dir: root });
     expect(await new TreeHasher(ctx2).digest('src')).toBe(withFilter);
+  });
+
+  it('hashes file bodies in the addon to the same digests as hashing a stream of them in JS', async () => {
+    // Sizes around the addon's 256 KiB read buffer and the old 64 KiB inline limit; a name
+    // that is not UTF-8; a symlink and an empty file.
+    const root = join(work, 'native');
+    mkdirSync(join(root, 'd'), { recursive: true });
+    const sizes = [0, 1, 64 * 1024 - 1, 64 * 1024, 256 * 1024 - 1, 256 * 1024, 256 * 1024 + 1, 3 * 256 * 1024 + 7];
+    for (const size of sizes) {
+      const body = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) body[i] = (i * 31 + size) & 0xff;
+      writeFileSync(join(root, 'd', `f${size}`), body);
+    }
+    writeFileSync(Buffer.from(join(root, 'caf\xe9'), 'latin1'), 'latin1 name');
+    symlinkSync('d/f1', join(root, 'link'));
+    const inJs = await new TreeHasher(await openContext({ dir: root }), { openFile: (p) => createNamedReadStream(p) }).digest('.');
+    expect(await digest(root, '.')).toBe(inJs);
+    for (const size of sizes) {
+      const ctx = await openContext({ dir: root });
+      const js = await new TreeHasher(ctx, { openFile: (p) => createNamedReadStream(p) }).digest(`d/f${size}`);
+      expect(await new TreeHasher(ctx).digest(`d/f${size}`)).toBe(js);
+    }
   });
 
   it('reads no file contents when hashing an unchanged tree a second time with the stat cache', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { constants, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestLayerDir } from '../../src/image/layer-digest.js';
@@ -61,6 +61,41 @@ describe.skipIf(!isRoot)('layer tars of overlay snapshots', () => {
     expect(await digestLayerDir(dir)).toEqual(first);
     const bytes = await streamToBuffer(layerTarStream(dir));
     expect(first).toEqual({ diffId: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, size: bytes.length });
+  });
+
+  it('keep the diff ID layers had before hashing moved into the addon', async () => {
+    // Pinned from the JS implementation (stream every chunk through node:crypto): the fixture's
+    // specials, a name that is not UTF-8, and bodies around the read buffer and the 1 MiB
+    // line between bodies read in one call and bodies read in chunks.
+    const dir = tempDir();
+    makeSnapshot(dir);
+    mkdirSync(path.join(dir, 'big'));
+    for (const size of [0, 511, 512, 256 * 1024 + 1, 1024 * 1024, 1024 * 1024 + 1, 3 * 1024 * 1024 + 5]) {
+      const body = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) body[i] = (i * 7 + size) & 0xff;
+      writeFileSync(path.join(dir, 'big', `f${size}`), body);
+    }
+    writeFileSync(Buffer.from(path.join(dir, 'big', 'caf\xe9'), 'latin1'), 'latin1 name');
+    for (const [rel, mode] of [
+      ['bin', 0o755],
+      ['etc', 0o755],
+      ['dev', 0o755],
+      ['etc/hostname', 0o644],
+      ['ü'.repeat(60), 0o644],
+      ['big', 0o755],
+    ] as const) {
+      chmodSync(path.join(dir, rel), mode);
+    }
+    for (const name of readdirSync(path.join(dir, 'big'), { encoding: 'buffer' })) {
+      const p = Buffer.concat([Buffer.from(path.join(dir, 'big') + '/'), name]);
+      chmodSync(p, 0o644);
+      native.lutimens(p, 1_700_000_100, 5);
+    }
+    for (const rel of ['bin', 'etc', 'dev', 'big']) touch(path.join(dir, rel), 1_700_000_200, 42);
+    const expected = { diffId: 'sha256:0e116715691482e31974f5108d089bc1c3564d29455e596788d2c36e593e5a7c', size: 5_551_104 };
+    expect(await digestLayerDir(dir)).toEqual(expected);
+    const bytes = await streamToBuffer(layerTarStream(dir));
+    expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(expected.diffId);
   });
 
   it('give the same bytes for directories made at different times when SOURCE_DATE_EPOCH clamps them', async () => {

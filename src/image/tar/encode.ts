@@ -4,17 +4,20 @@
 import { encodeName } from '../../byte-names.js';
 import { encodePaxRecords, formatPaxTime, type PaxRecords } from './pax.js';
 import { BLOCK, TarFormatError, padding, type TarEntryType, type TarHeader } from './types.js';
-import { octalFits, sealBlock, writeNumber, writeString } from './ustar.js';
+import { FIELDS, octalFits, writeNumber, type Field } from './ustar.js';
 
-const TYPEFLAGS: Record<TarEntryType, string> = {
-  file: '0',
-  hardlink: '1',
-  symlink: '2',
-  char: '3',
-  block: '4',
-  dir: '5',
-  fifo: '6',
+/** Typeflag bytes: '0' to '6'. */
+const TYPEFLAGS: Record<TarEntryType, number> = {
+  file: 0x30,
+  hardlink: 0x31,
+  symlink: 0x32,
+  char: 0x33,
+  block: 0x34,
+  dir: 0x35,
+  fifo: 0x36,
 };
+/** 'x': the PAX extended header of the entry that follows. */
+const PAX_TYPEFLAG = 0x78;
 
 /**
  * Plain ASCII fits a ustar field as is; anything else goes through PAX, as UTF-8, or as the
@@ -42,17 +45,16 @@ function paxRecordsFor(h: TarHeader): PaxRecords {
   return records;
 }
 
+function checkInteger(h: TarHeader, what: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new TarFormatError(`${h.name}: bad ${what} ${value}`);
+}
+
 function validate(h: TarHeader): void {
-  const ints: Array<[string, number]> = [
-    ['size', h.size],
-    ['uid', h.uid],
-    ['gid', h.gid],
-    ['devmajor', h.devmajor],
-    ['devminor', h.devminor],
-  ];
-  for (const [what, value] of ints) {
-    if (!Number.isSafeInteger(value) || value < 0) throw new TarFormatError(`${h.name}: bad ${what} ${value}`);
-  }
+  checkInteger(h, 'size', h.size);
+  checkInteger(h, 'uid', h.uid);
+  checkInteger(h, 'gid', h.gid);
+  checkInteger(h, 'devmajor', h.devmajor);
+  checkInteger(h, 'devminor', h.devminor);
   if (!Number.isSafeInteger(h.mtime.sec) || !Number.isInteger(h.mtime.nsec) || h.mtime.nsec < 0 || h.mtime.nsec > 999_999_999) {
     throw new TarFormatError(`${h.name}: bad mtime ${h.mtime.sec}.${h.mtime.nsec}`);
   }
@@ -62,51 +64,94 @@ function validate(h: TarHeader): void {
   if ((h.type === 'dir') !== h.name.endsWith('/')) throw new TarFormatError(`${h.name}: only directory names end with '/'`);
 }
 
-function ustarBlock(h: TarHeader, typeflag: string): Buffer {
-  const block = Buffer.alloc(BLOCK);
-  writeString(block, 'name', fitsField(h.name, 100) ? Buffer.from(h.name, 'latin1') : fallbackName(h.name, 100));
-  writeNumber(block, 'mode', h.mode);
-  writeNumber(block, 'uid', h.uid);
-  writeNumber(block, 'gid', h.gid);
-  writeNumber(block, 'size', h.size);
+/** A number as zero-padded octal and a NUL, written digit by digit (no string per field). */
+function putNumber(out: Buffer, at: number, field: Field, value: number): void {
+  if (!octalFits(field, value)) {
+    writeNumber(out.subarray(at, at + BLOCK), field, value);
+    return;
+  }
+  const [offset, width] = FIELDS[field];
+  const start = at + offset;
+  out[start + width - 1] = 0;
+  let v = value;
+  for (let i = start + width - 2; i >= start; i--) {
+    out[i] = 0x30 + (v % 8);
+    v = Math.floor(v / 8);
+  }
+}
+
+function putText(out: Buffer, at: number, field: Field, text: string): void {
+  const [offset, width] = FIELDS[field];
+  if (fitsField(text, width)) out.write(text, at + offset, 'latin1');
+  else fallbackName(text, width).copy(out, at + offset);
+}
+
+/**
+ * Writes one ustar block at `at` of `out`, which must be zeroed there. The checksum is the
+ * byte sum with its own field counted as spaces, written as GNU tar does: six octal digits,
+ * NUL, space.
+ */
+function putUstar(out: Buffer, at: number, h: TarHeader, typeflag: number): void {
+  putText(out, at, 'name', h.name);
+  putNumber(out, at, 'mode', h.mode);
+  putNumber(out, at, 'uid', h.uid);
+  putNumber(out, at, 'gid', h.gid);
+  putNumber(out, at, 'size', h.size);
   // The whole second, rounded down, so a reader without PAX is at most a second off.
-  writeNumber(block, 'mtime', h.mtime.sec);
-  writeString(block, 'typeflag', Buffer.from(typeflag, 'latin1'));
-  writeString(block, 'linkname', fitsField(h.linkname, 100) ? Buffer.from(h.linkname, 'latin1') : fallbackName(h.linkname, 100));
-  writeString(block, 'magic', Buffer.from('ustar\0', 'latin1'));
-  writeString(block, 'version', Buffer.from('00', 'latin1'));
-  writeNumber(block, 'devmajor', h.devmajor);
-  writeNumber(block, 'devminor', h.devminor);
-  sealBlock(block);
-  return block;
+  putNumber(out, at, 'mtime', h.mtime.sec);
+  out[at + FIELDS.typeflag[0]] = typeflag;
+  putText(out, at, 'linkname', h.linkname);
+  USTAR_MAGIC.copy(out, at + FIELDS.magic[0]);
+  putNumber(out, at, 'devmajor', h.devmajor);
+  putNumber(out, at, 'devminor', h.devminor);
+  let sum = 8 * 0x20;
+  for (let i = at; i < at + BLOCK; i++) sum += out[i]!;
+  const checksum = FIELDS.checksum[0];
+  putNumber(out, at, 'checksum', sum);
+  // putNumber wrote 7 digits and a NUL; the form is 6 digits, NUL, space.
+  out.copyWithin(at + checksum, at + checksum + 1, at + checksum + 7);
+  out[at + checksum + 6] = 0;
+  out[at + checksum + 7] = 0x20;
+}
+
+/** `ustar\0` then version `00`: the magic and version fields, adjacent. */
+const USTAR_MAGIC = Buffer.from('ustar\x0000', 'latin1');
+
+function paxHeaderFor(h: TarHeader, size: number): TarHeader {
+  // Go's archive/tar (so Docker) names PAX headers this way; the name carries no meaning.
+  const base = h.name.replace(/\/$/, '').split('/').pop()!;
+  return {
+    name: `PaxHeaders.0/${base}`.replace(/[^\x20-\x7e]/g, '_').slice(0, 100),
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: { sec: 0, nsec: 0 },
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: {},
+  };
 }
 
 /** The header blocks for one entry; its body (h.size bytes) and `padding(h.size)` follow. */
 export function encodeTarHeader(h: TarHeader): Buffer {
   validate(h);
   const records = paxRecordsFor(h);
-  const main = ustarBlock(h, TYPEFLAGS[h.type]);
-  if (records.size === 0) return main;
+  const typeflag = TYPEFLAGS[h.type];
+  if (records.size === 0) {
+    const out = Buffer.alloc(BLOCK);
+    putUstar(out, 0, h, typeflag);
+    return out;
+  }
   const data = encodePaxRecords(records);
-  // Go's archive/tar (so Docker) names PAX headers this way; the name carries no meaning.
-  const base = h.name.replace(/\/$/, '').split('/').pop()!;
-  const pax = ustarBlock(
-    {
-      name: `PaxHeaders.0/${base}`.replace(/[^\x20-\x7e]/g, '_').slice(0, 100),
-      type: 'file',
-      mode: 0o644,
-      uid: 0,
-      gid: 0,
-      size: data.length,
-      mtime: { sec: 0, nsec: 0 },
-      linkname: '',
-      devmajor: 0,
-      devminor: 0,
-      xattrs: {},
-    },
-    'x',
-  );
-  return Buffer.concat([pax, data, padding(data.length), main]);
+  const main = BLOCK + data.length + padding(data.length).length;
+  const out = Buffer.alloc(main + BLOCK);
+  putUstar(out, 0, paxHeaderFor(h, data.length), PAX_TYPEFLAG);
+  data.copy(out, BLOCK);
+  putUstar(out, main, h, typeflag);
+  return out;
 }
 
 /** Two zero blocks end an archive. */

@@ -7,7 +7,8 @@ export type PaxRecords = Map<string, Buffer>;
 
 export function encodePaxRecords(records: PaxRecords): Buffer {
   const keys = [...records.keys()].sort();
-  const parts: Buffer[] = [];
+  const lengths: number[] = [];
+  let total = 0;
   for (const key of keys) {
     const value = records.get(key)!;
     if (key.includes('=') || key.includes('\n')) throw new TarFormatError(`pax key ${JSON.stringify(key)} cannot be encoded`);
@@ -15,9 +16,19 @@ export function encodePaxRecords(records: PaxRecords): Buffer {
     // The length prefix counts its own digits, which can push it to one more digit.
     let len = body + String(body).length;
     if (String(len).length !== String(body).length) len = body + String(len).length;
-    parts.push(Buffer.from(`${len} ${key}=`), value, Buffer.from('\n'));
+    lengths.push(len);
+    total += len;
   }
-  return Buffer.concat(parts);
+  // One buffer written in place: a header per layer entry must not cost a Buffer per piece.
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  keys.forEach((key, i) => {
+    const value = records.get(key)!;
+    at += out.write(`${lengths[i]!} ${key}=`, at, 'utf8');
+    at += value.copy(out, at);
+    out[at++] = 0x0a;
+  });
+  return out;
 }
 
 export function decodePaxRecords(data: Buffer): PaxRecords {
@@ -41,6 +52,11 @@ export function decodePaxRecords(data: Buffer): PaxRecords {
 
 /** `-1.5` for sec -2 + nsec 500000000: PAX times are signed decimals of seconds. */
 export function formatPaxTime(t: TarTime): string {
+  // Whole seconds and nanoseconds print as they are when both are non-negative (every time
+  // after 1970); the general case goes through BigInt.
+  if (t.sec >= 0) {
+    return t.nsec === 0 ? String(t.sec) : `${t.sec}.${String(t.nsec).padStart(9, '0').replace(/0+$/, '')}`;
+  }
   const total = BigInt(t.sec) * 1_000_000_000n + BigInt(t.nsec);
   const abs = total < 0n ? -total : total;
   const whole = abs / 1_000_000_000n;

@@ -25,9 +25,11 @@ export const FIELDS = {
 
 export type Field = keyof typeof FIELDS;
 
-/** Largest value the octal form holds in a field: width - 1 digits and a NUL. */
+/** One more than the largest value the octal form holds in each field: width - 1 digits and a NUL. */
+const OCTAL_LIMIT = Object.fromEntries(Object.entries(FIELDS).map(([field, [, width]]) => [field, 8 ** (width - 1)])) as Record<Field, number>;
+
 export function octalFits(field: Field, value: number): boolean {
-  return value >= 0 && value < 8 ** (FIELDS[field][1] - 1);
+  return value >= 0 && value < OCTAL_LIMIT[field];
 }
 
 export function writeNumber(block: Buffer, field: Field, value: number): void {
