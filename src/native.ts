@@ -1,6 +1,7 @@
 // Typed loader for the C addon (native/addon/tsbuild_native.c). Node has no API for
 // extended attributes or mknod, and layer tars need both: xattrs such as
 // `security.capability` and `trusted.overlay.opaque`, and char devices for whiteouts.
+// It also lists a directory with every entry's lstat in one call, for the context walk.
 // Paths may be Buffers: file names are bytes, and not every name is UTF-8.
 import { createRequire } from 'node:module';
 
@@ -20,7 +21,17 @@ export interface NativeAddon {
   openpty(rows: number, cols: number): [number, number];
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
+  /**
+   * The entries of a directory (not . and ..) with their lstat, or null when it does not
+   * exist: the names as bytes, each ending in a NUL, and SCAN_FIELDS numbers per entry —
+   * mode, uid, gid, size, mtime seconds, mtime nanoseconds, ctime seconds, ctime
+   * nanoseconds, inode high and low 32 bits.
+   */
+  scanDir(path: string | Buffer): [names: Buffer, numbers: Float64Array] | null;
 }
+
+/** Numbers per entry in `scanDir`'s result. */
+export const SCAN_FIELDS = 10;
 
 // src/native.ts and dist/native.js both sit one level under the repo root.
 export const native: NativeAddon = createRequire(import.meta.url)('../build/Release/tsbuild_native.node');

@@ -1,11 +1,13 @@
 /*
  * The few syscalls layer tars need that Node does not expose: extended attributes
  * (every namespace, never following symlinks), mknod for device nodes and fifos, and
- * nanosecond timestamps on symlinks.
+ * nanosecond timestamps on symlinks; and a directory listing with every entry's lstat in one
+ * call, for the context walk.
  * Errors are thrown as Error objects with `code` (e.g. "ENOTSUP") and `syscall`, the
  * shape fs errors have, so callers can branch on code the same way.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
@@ -292,6 +294,107 @@ static napi_value js_set_winsize(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Fields per entry in scanDir's numbers, in this order; src/native.ts names them. */
+enum { SCAN_MODE, SCAN_UID, SCAN_GID, SCAN_SIZE, SCAN_MTIME_SEC, SCAN_MTIME_NSEC, SCAN_CTIME_SEC, SCAN_CTIME_NSEC, SCAN_INO_HIGH, SCAN_INO_LOW, SCAN_FIELDS };
+
+/* Growable byte buffer for scanDir's output. */
+struct grow {
+  char *data;
+  size_t len, cap;
+};
+
+static int grow_reserve(struct grow *g, size_t more) {
+  if (g->len + more <= g->cap) return 1;
+  size_t cap = g->cap ? g->cap : 4096;
+  while (cap < g->len + more) cap *= 2;
+  char *data = realloc(g->data, cap);
+  if (!data) return 0;
+  g->data = data;
+  g->cap = cap;
+  return 1;
+}
+
+/* scanDir(path) -> [names: Buffer, numbers: Float64Array] | null when the directory is gone.
+ * Every entry but . and .. with its lstat (fstatat, AT_SYMLINK_NOFOLLOW), in readdir order:
+ * names as raw bytes, each followed by a NUL; SCAN_FIELDS numbers per entry. An entry removed
+ * between readdir and fstatat is left out, as if listed a moment later. One call per
+ * directory instead of one lstat per file: a no-op build is mostly this walk, and per-call
+ * overhead (and Node's BigInt stats) cost more than the syscalls. */
+static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char path[PATH_BUF];
+  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], path, sizeof path, "path")) return NULL;
+  DIR *dir = opendir(path);
+  if (!dir) {
+    if (errno == ENOENT) {
+      napi_value nothing;
+      napi_get_null(env, &nothing);
+      return nothing;
+    }
+    return throw_errno(env, errno, "opendir", path);
+  }
+  struct grow names = {0}, nums = {0};
+  size_t count = 0;
+  int fail = 0;
+  const char *fail_call = "readdir";
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(dir);
+    if (!e) {
+      fail = errno;
+      break;
+    }
+    const char *n = e->d_name;
+    if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      fail = errno;
+      fail_call = "lstat";
+      snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", n);
+      break;
+    }
+    size_t nlen = strlen(n) + 1;
+    if (!grow_reserve(&names, nlen) || !grow_reserve(&nums, SCAN_FIELDS * sizeof(double))) {
+      fail = ENOMEM;
+      break;
+    }
+    memcpy(names.data + names.len, n, nlen);
+    names.len += nlen;
+    double *f = (double *)(nums.data + nums.len);
+    nums.len += SCAN_FIELDS * sizeof(double);
+    f[SCAN_MODE] = st.st_mode;
+    f[SCAN_UID] = st.st_uid;
+    f[SCAN_GID] = st.st_gid;
+    f[SCAN_SIZE] = (double)st.st_size;
+    f[SCAN_MTIME_SEC] = (double)st.st_mtim.tv_sec;
+    f[SCAN_MTIME_NSEC] = (double)st.st_mtim.tv_nsec;
+    f[SCAN_CTIME_SEC] = (double)st.st_ctim.tv_sec;
+    f[SCAN_CTIME_NSEC] = (double)st.st_ctim.tv_nsec;
+    f[SCAN_INO_HIGH] = (double)((uint64_t)st.st_ino >> 32);
+    f[SCAN_INO_LOW] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+    count++;
+  }
+  closedir(dir);
+  if (fail) {
+    free(names.data);
+    free(nums.data);
+    return throw_errno(env, fail, fail_call, path);
+  }
+  napi_value result, names_v, nums_v, nums_ab;
+  void *dest;
+  napi_create_buffer_copy(env, names.len, names.len ? names.data : "", &dest, &names_v);
+  napi_create_arraybuffer(env, nums.len, &dest, &nums_ab);
+  if (nums.len) memcpy(dest, nums.data, nums.len);
+  napi_create_typedarray(env, napi_float64_array, count * SCAN_FIELDS, nums_ab, 0, &nums_v);
+  free(names.data);
+  free(nums.data);
+  napi_create_array_with_length(env, 2, &result);
+  napi_set_element(env, result, 0, names_v);
+  napi_set_element(env, result, 1, nums_v);
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"lgetxattrs", NULL, lgetxattrs, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -302,6 +405,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"tryLockExclusive", NULL, js_try_lock_exclusive, NULL, NULL, NULL, napi_enumerable, NULL},
     {"openpty", NULL, js_openpty, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setWinsize", NULL, js_set_winsize, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

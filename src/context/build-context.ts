@@ -1,13 +1,14 @@
 // A build context: a directory filtered by .dockerignore, indexed once so that lookups,
 // listings and hashing never touch excluded files.
-import { lstat } from 'node:fs/promises';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadIgnoreFile } from './dockerignore-file.js';
 import { goClean, PatternMatcher } from '../match/index.js';
-import { compareNames, entryType, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
+import { compareNames, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
 import { MemoryStatCache, type StatCache } from './stat-cache.js';
 import { walkContext, type WalkResult } from './walk.js';
 import { ContextError } from './errors.js';
+import { sha256Hex } from '../fs/index.js';
 
 export interface OpenContextOptions {
   /** The context directory. */
@@ -41,7 +42,7 @@ export interface BuildContext extends SourceFs {
 /** Walks `dir`, applies the ignore file and returns the indexed context. */
 export async function openContext(opts: OpenContextOptions): Promise<BuildContext> {
   const root = resolve(opts.dir);
-  const rootStat = await lstat(root, { bigint: true }).catch(() => null);
+  const rootStat = lstatOrNull(root);
   if (rootStat === null || !rootStat.isDirectory()) {
     throw new ContextError(`build context ${JSON.stringify(opts.dir)} is not a directory: pass an existing directory or '-' for a tar on stdin`);
   }
@@ -60,7 +61,7 @@ export async function openContext(opts: OpenContextOptions): Promise<BuildContex
     if (err instanceof ContextError) throw err;
     throw new ContextError(`cannot read build context ${root}: ${(err as Error).message}`, { cause: err });
   }
-  const rootEntry: SourceEntry = { rel: '.', type: entryType(rootStat), stat: toEntryStat(rootStat) };
+  const rootEntry: SourceEntry = { rel: '.', type: 'dir', stat: toEntryStat(rootStat) };
   return indexContext({ root, ...walked, rootEntry, statCache: opts.statCache ?? new MemoryStatCache(), ignorePatterns: ignore.patterns });
 }
 
@@ -77,20 +78,38 @@ export function indexContext(input: IndexInput): BuildContext {
   const byPath = new Map<string, SourceEntry>(input.included.map((e) => [e.rel, e]));
   const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
   // A re-included file keeps its excluded parent directories (Docker sends them too).
+  const addedBack: SourceEntry[] = [];
   for (const e of input.included) {
     for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
       const parent = excluded.get(dir);
-      if (parent !== undefined) byPath.set(dir, parent);
+      if (parent === undefined) continue;
+      byPath.set(dir, parent);
+      addedBack.push(parent);
     }
   }
+  // The walk lists each directory's entries together and in order; only a list that got a
+  // parent added back needs sorting.
   const children = new Map<string, SourceEntry[]>();
-  for (const e of byPath.values()) {
-    const parent = parentRel(e.rel);
-    const list = children.get(parent) ?? [];
+  let list: SourceEntry[] = [];
+  let listDir: string | null = null;
+  for (const e of input.included) {
+    const dir = parentRel(e.rel);
+    if (dir !== listDir) {
+      listDir = dir;
+      list = children.get(dir) ?? [];
+      children.set(dir, list);
+    }
     list.push(e);
-    children.set(parent, list);
   }
-  for (const list of children.values()) list.sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+  for (const e of addedBack) {
+    const dir = parentRel(e.rel);
+    const siblings = children.get(dir) ?? [];
+    siblings.push(e);
+    siblings.sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+    children.set(dir, siblings);
+  }
+  // The .dockerignore rules choose what a listing shows, so they are part of its stamp.
+  const rules = sha256Hex(JSON.stringify(input.ignorePatterns));
   // Sorted on first use: hashing and copying only need the per-directory lists.
   let sorted: SourceEntry[] | null = null;
   return {
@@ -105,8 +124,20 @@ export function indexContext(input: IndexInput): BuildContext {
     list: () => (sorted ??= [...byPath.values()].sort((a, b) => compareNames(a.rel, b.rel))),
     entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (byPath.get(goClean(rel)) ?? null)),
     children: async (rel) => children.get(goClean(rel)) ?? [],
+    dirStamp: (rel) => {
+      const raw = input.dirStamps.get(goClean(rel));
+      return raw === undefined ? undefined : `${rules}:${raw}`;
+    },
     dispose: input.dispose ?? (async () => {}),
   };
+}
+
+function lstatOrNull(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return null;
+  }
 }
 
 /** Parent of a clean relative path ('.' at the top); walk paths are already clean. */
