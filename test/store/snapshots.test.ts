@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,27 @@ describe('snapshots', () => {
     expect(await t.store.resolveImage('app')).toBeNull();
     expect(t.store.untag('docker.io/library/app:1')).toBe(true);
     expect(await t.store.resolveImage('app:1')).toBeNull();
+  });
+
+  it('stores the same image again as it was, restoring a blob that went missing, and re-tags it', async () => {
+    const layer = await t.store.commitSnapshot({ parent: null, dir: layerDir(t.store, { a: '1' }) });
+    const opts = {
+      config: { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers' as const, diff_ids: [] } },
+      layers: [layer.chainId],
+    };
+    const first = await t.store.putImage(opts);
+    expect(first.manifestSize).toBe(readFileSync(t.store.blobPath(first.manifestDigest)).length);
+    expect(t.store.tag('app', first.id)).toBe('docker.io/library/app:latest');
+    expect(await t.store.putImage(opts)).toEqual(first);
+    expect(t.store.tag('app', first.id)).toBe('docker.io/library/app:latest');
+    expect(t.store.listImages().map((i) => [i.id, i.tags])).toEqual([[first.id, ['docker.io/library/app:latest']]]);
+    rmSync(t.store.blobPath(first.manifestDigest));
+    expect(await t.store.putImage(opts)).toEqual(first);
+    expect(t.store.hasBlob(first.manifestDigest)).toBe(true);
+    const other = await t.store.putImage({ ...opts, config: { ...opts.config, config: { Cmd: ['sh'] } } });
+    t.store.tag('app', other.id);
+    expect(t.store.resolveImage('app')?.id).toBe(other.id);
+    expect(t.store.resolveImage(first.id)?.tags).toEqual([]);
   });
 });
 
