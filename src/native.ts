@@ -22,16 +22,14 @@ export interface NativeAddon {
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
   /**
-   * The entries of a directory (not . and ..) with their lstat, or null when it does not
-   * exist: the names as bytes, each ending in a NUL, and SCAN_FIELDS numbers per entry —
+   * The entries of a directory (not . and ..) with their lstat, sorted by name bytes, or null
+   * when it does not exist: the names as bytes, each ending in a NUL, and 10 numbers per entry
+   * (the table an EntryStat reads) —
    * mode, uid, gid, size, mtime seconds, mtime nanoseconds, ctime seconds, ctime
    * nanoseconds, inode high and low 32 bits.
    */
   scanDir(path: string | Buffer): [names: Buffer, numbers: Float64Array] | null;
 }
-
-/** Numbers per entry in `scanDir`'s result. */
-export const SCAN_FIELDS = 10;
 
 // src/native.ts and dist/native.js both sit one level under the repo root.
 export const native: NativeAddon = createRequire(import.meta.url)('../build/Release/tsbuild_native.node');

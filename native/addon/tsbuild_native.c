@@ -314,10 +314,21 @@ static int grow_reserve(struct grow *g, size_t more) {
   return 1;
 }
 
+/* One listed entry while scanDir collects them: where its name starts in the name bytes. */
+struct scan_entry {
+  size_t name;
+  double f[SCAN_FIELDS];
+};
+
+/* Names are compared as bytes (strcmp compares unsigned chars): the order digests and copies use. */
+static int scan_order(const void *a, const void *b, void *names) {
+  return strcmp((const char *)names + ((const struct scan_entry *)a)->name, (const char *)names + ((const struct scan_entry *)b)->name);
+}
+
 /* scanDir(path) -> [names: Buffer, numbers: Float64Array] | null when the directory is gone.
- * Every entry but . and .. with its lstat (fstatat, AT_SYMLINK_NOFOLLOW), in readdir order:
- * names as raw bytes, each followed by a NUL; SCAN_FIELDS numbers per entry. An entry removed
- * between readdir and fstatat is left out, as if listed a moment later. One call per
+ * Every entry but . and .. with its lstat (fstatat, AT_SYMLINK_NOFOLLOW), sorted by name
+ * bytes: names as raw bytes, each followed by a NUL; SCAN_FIELDS numbers per entry. An entry
+ * removed between readdir and fstatat is left out, as if listed a moment later. One call per
  * directory instead of one lstat per file: a no-op build is mostly this walk, and per-call
  * overhead (and Node's BigInt stats) cost more than the syscalls. */
 static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
@@ -333,7 +344,7 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     }
     return throw_errno(env, errno, "opendir", path);
   }
-  struct grow names = {0}, nums = {0};
+  struct grow names = {0}, entries = {0};
   size_t count = 0;
   int fail = 0;
   const char *fail_call = "readdir";
@@ -355,14 +366,16 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
       break;
     }
     size_t nlen = strlen(n) + 1;
-    if (!grow_reserve(&names, nlen) || !grow_reserve(&nums, SCAN_FIELDS * sizeof(double))) {
+    if (!grow_reserve(&names, nlen) || !grow_reserve(&entries, sizeof(struct scan_entry))) {
       fail = ENOMEM;
       break;
     }
+    struct scan_entry *entry = (struct scan_entry *)(entries.data + entries.len);
+    entries.len += sizeof(struct scan_entry);
+    entry->name = names.len;
     memcpy(names.data + names.len, n, nlen);
     names.len += nlen;
-    double *f = (double *)(nums.data + nums.len);
-    nums.len += SCAN_FIELDS * sizeof(double);
+    double *f = entry->f;
     f[SCAN_MODE] = st.st_mode;
     f[SCAN_UID] = st.st_uid;
     f[SCAN_GID] = st.st_gid;
@@ -378,17 +391,25 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   closedir(dir);
   if (fail) {
     free(names.data);
-    free(nums.data);
+    free(entries.data);
     return throw_errno(env, fail, fail_call, path);
   }
+  struct scan_entry *list = (struct scan_entry *)entries.data;
+  if (count > 1) qsort_r(list, count, sizeof *list, scan_order, names.data);
   napi_value result, names_v, nums_v, nums_ab;
-  void *dest;
-  napi_create_buffer_copy(env, names.len, names.len ? names.data : "", &dest, &names_v);
-  napi_create_arraybuffer(env, nums.len, &dest, &nums_ab);
-  if (nums.len) memcpy(dest, nums.data, nums.len);
+  char *name_out;
+  double *nums_out;
+  napi_create_buffer(env, names.len, (void **)&name_out, &names_v);
+  napi_create_arraybuffer(env, count * SCAN_FIELDS * sizeof(double), (void **)&nums_out, &nums_ab);
+  for (size_t i = 0, at = 0; i < count; i++) {
+    size_t nlen = strlen(names.data + list[i].name) + 1;
+    memcpy(name_out + at, names.data + list[i].name, nlen);
+    at += nlen;
+    memcpy(nums_out + i * SCAN_FIELDS, list[i].f, sizeof list[i].f);
+  }
   napi_create_typedarray(env, napi_float64_array, count * SCAN_FIELDS, nums_ab, 0, &nums_v);
   free(names.data);
-  free(nums.data);
+  free(entries.data);
   napi_create_array_with_length(env, 2, &result);
   napi_set_element(env, result, 0, names_v);
   napi_set_element(env, result, 1, nums_v);

@@ -75,38 +75,29 @@ export interface IndexInput extends WalkResult {
 
 /** Builds the lookup structures of a context from a walk. */
 export function indexContext(input: IndexInput): BuildContext {
-  const byPath = new Map<string, SourceEntry>(input.included.map((e) => [e.rel, e]));
-  const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
+  const byPath = new Map<string, SourceEntry>();
+  for (const listing of input.listings.values()) for (const e of listing) byPath.set(e.rel, e);
+  // Each directory's listing as the walk made it: the included entries, sorted.
+  const children = new Map<string, SourceEntry[]>(input.listings);
   // A re-included file keeps its excluded parent directories (Docker sends them too).
-  const addedBack: SourceEntry[] = [];
-  for (const e of input.included) {
-    for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
-      const parent = excluded.get(dir);
-      if (parent === undefined) continue;
-      byPath.set(dir, parent);
-      addedBack.push(parent);
+  if (input.excludedDirs.length > 0) {
+    const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
+    const addedBack: SourceEntry[] = [];
+    for (const listing of input.listings.values()) {
+      for (const e of listing) {
+        for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
+          const parent = excluded.get(dir);
+          if (parent === undefined) continue;
+          byPath.set(dir, parent);
+          addedBack.push(parent);
+        }
+      }
     }
-  }
-  // The walk lists each directory's entries together and in order; only a list that got a
-  // parent added back needs sorting.
-  const children = new Map<string, SourceEntry[]>();
-  let list: SourceEntry[] = [];
-  let listDir: string | null = null;
-  for (const e of input.included) {
-    const dir = parentRel(e.rel);
-    if (dir !== listDir) {
-      listDir = dir;
-      list = children.get(dir) ?? [];
-      children.set(dir, list);
+    for (const e of addedBack) {
+      const dir = parentRel(e.rel);
+      const siblings = [...(children.get(dir) ?? []), e].sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+      children.set(dir, siblings);
     }
-    list.push(e);
-  }
-  for (const e of addedBack) {
-    const dir = parentRel(e.rel);
-    const siblings = children.get(dir) ?? [];
-    siblings.push(e);
-    siblings.sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
-    children.set(dir, siblings);
   }
   // The .dockerignore rules choose what a listing shows, so they are part of its stamp.
   const rules = sha256Hex(JSON.stringify(input.ignorePatterns));

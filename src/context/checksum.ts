@@ -78,25 +78,25 @@ export class TreeHasher {
 
   private async dirDigest(entry: SourceEntry, filter: TreeFilter | null, info: ParentMatch | null, excluded: boolean): Promise<string | null> {
     const children = await this.fs.children(entry.rel);
-    const names = children.map((child) => child.rel.slice(child.rel.lastIndexOf('/') + 1));
     const stamp = filter === null && this.statCache !== undefined ? this.fs.dirStamp?.(entry.rel) : undefined;
     if (stamp === undefined) {
+      const names = children.map(nameOf);
       const pending = children.map((child, i) => this.entryDigest(child, childFilter(filter, names[i]!), info));
       return listDigest(entry, names, await settle(pending), excluded);
     }
     // Unfiltered and fingerprinted: the subdirectories' digests first, then this directory's
-    // from the cache when its listing and theirs are unchanged (no lookup per file).
-    const pending: (string | null | Promise<string | null>)[] = children.map((child) =>
-      child.type === 'dir' ? this.dirDigest(child, null, null, false) : null,
-    );
-    const subdirs = await settle(pending);
+    // from the cache when its listing and theirs are unchanged (no work per file).
+    const subdirs: SourceEntry[] = [];
+    for (const child of children) if (child.type === 'dir') subdirs.push(child);
+    const subdirDigests = await settle(subdirs.map((child) => this.dirDigest(child, null, null, false)));
     let body = `${stamp}\0${header(entry, '')}`;
-    for (let i = 0; i < children.length; i++) if (children[i]!.type === 'dir') body += `${names[i]!}\0${subdirs[i]!}\n`;
+    for (let i = 0; i < subdirs.length; i++) body += `${nameOf(subdirs[i]!)}\0${subdirDigests[i]!}\n`;
     const fingerprint = sha256Digest(fsPath(body));
     const cached = this.statCache!.lookupDir(entry.rel, fingerprint);
     if (cached !== undefined) return cached;
-    const rest = children.map((child, i) => (child.type === 'dir' ? subdirs[i]! : this.entryDigest(child, null, null)));
-    const digest = listDigest(entry, names, await settle(rest), false)!;
+    let next = 0;
+    const pending = children.map((child) => (child.type === 'dir' ? subdirDigests[next++]! : this.entryDigest(child, null, null)));
+    const digest = listDigest(entry, children.map(nameOf), await settle(pending), false)!;
     this.statCache!.recordDir(entry.rel, fingerprint, digest);
     return digest;
   }
@@ -126,6 +126,10 @@ export class TreeHasher {
     this.statCache?.record(entry.rel, entry.stat, digest);
     return digest;
   }
+}
+
+function nameOf(entry: SourceEntry): string {
+  return entry.rel.slice(entry.rel.lastIndexOf('/') + 1);
 }
 
 /** The values, awaited only when one is a promise: a cached child costs no promise round trip. */

@@ -7,20 +7,50 @@ const NS_PER_SEC = 1_000_000_000n;
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
 
-/** One entry's lstat; nanosecond times and the inode are exact. */
+/** Numbers per entry in a stat table, in this order (native scanDir's layout). */
+export const STAT_FIELDS = 10;
+
+/**
+ * One entry's lstat; nanosecond times and the inode are exact. A view of one row of a
+ * table of numbers (a whole directory's, from the native scan): a walk makes one small
+ * object per entry, and a no-op build reads none of its fields.
+ */
 export class EntryStat {
   constructor(
-    readonly mode: number,
-    readonly uid: number,
-    readonly gid: number,
-    readonly size: number,
-    readonly mtimeSec: number,
-    readonly mtimeNsec: number,
-    readonly ctimeSec: number,
-    readonly ctimeNsec: number,
-    readonly inoHigh: number,
-    readonly inoLow: number,
+    private readonly table: Float64Array,
+    private readonly at: number,
   ) {}
+
+  get mode(): number {
+    return this.table[this.at]!;
+  }
+  get uid(): number {
+    return this.table[this.at + 1]!;
+  }
+  get gid(): number {
+    return this.table[this.at + 2]!;
+  }
+  get size(): number {
+    return this.table[this.at + 3]!;
+  }
+  get mtimeSec(): number {
+    return this.table[this.at + 4]!;
+  }
+  get mtimeNsec(): number {
+    return this.table[this.at + 5]!;
+  }
+  get ctimeSec(): number {
+    return this.table[this.at + 6]!;
+  }
+  get ctimeNsec(): number {
+    return this.table[this.at + 7]!;
+  }
+  get inoHigh(): number {
+    return this.table[this.at + 8]!;
+  }
+  get inoLow(): number {
+    return this.table[this.at + 9]!;
+  }
 
   /** Modification time in nanoseconds since the epoch. */
   get mtimeNs(): bigint {
@@ -52,18 +82,8 @@ export function toEntryStat(st: BigIntStatFields): EntryStat {
   const [mtimeSec, mtimeNsec] = secAndNsec(st.mtimeNs);
   const [ctimeSec, ctimeNsec] = secAndNsec(st.ctimeNs);
   const ino = BigInt(st.ino);
-  return new EntryStat(
-    Number(st.mode),
-    Number(st.uid),
-    Number(st.gid),
-    Number(st.size),
-    mtimeSec,
-    mtimeNsec,
-    ctimeSec,
-    ctimeNsec,
-    Number(ino >> 32n),
-    Number(ino & 0xffffffffn),
-  );
+  const row = [Number(st.mode), Number(st.uid), Number(st.gid), Number(st.size), mtimeSec, mtimeNsec, ctimeSec, ctimeNsec];
+  return new EntryStat(Float64Array.of(...row, Number(ino >> 32n), Number(ino & 0xffffffffn)), 0);
 }
 
 /** Whole seconds (rounded down, as in a timespec) and the nanoseconds past them. */

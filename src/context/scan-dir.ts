@@ -5,14 +5,14 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { decodeName, fsPath } from '../byte-names.js';
-import { native, SCAN_FIELDS } from '../native.js';
-import { EntryStat } from './source-fs.js';
+import { native } from '../native.js';
+import { EntryStat, STAT_FIELDS } from './entry-stat.js';
 
-/** A directory listing in readdir order: `names[i]` has its lstat at `statAt(i)`. */
+/** A directory listing sorted by name bytes (compareNames' order): `names[i]` has its lstat at `statAt(i)`. */
 export interface ScannedDir {
   names: string[];
   statAt(i: number): EntryStat;
-  /** A digest of the raw listing (names, lstat fields, order): equal only when nothing in it changed. */
+  /** A digest of the raw listing (names and lstat fields): equal only when nothing in it changed. */
   stamp(): string;
 }
 
@@ -23,7 +23,7 @@ export function scanDir(dir: string): ScannedDir | null {
   const [bytes, nums] = scanned;
   return {
     names: splitNames(bytes),
-    statAt: (i) => statOf(nums, i * SCAN_FIELDS),
+    statAt: (i) => new EntryStat(nums, i * STAT_FIELDS),
     stamp: () =>
       createHash('sha256')
         .update(bytes)
@@ -46,8 +46,4 @@ function splitNames(bytes: Buffer): string[] {
     start = end + 1;
   }
   return names;
-}
-
-function statOf(f: Float64Array, at: number): EntryStat {
-  return new EntryStat(f[at]!, f[at + 1]!, f[at + 2]!, f[at + 3]!, f[at + 4]!, f[at + 5]!, f[at + 6]!, f[at + 7]!, f[at + 8]!, f[at + 9]!);
 }

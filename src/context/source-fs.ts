@@ -65,11 +65,9 @@ export function dirSourceFs(root: string): SourceFs {
       // One that vanished since it was listed has nothing in it, as in the context walk.
       const scanned = scanDir(join(root, rel));
       if (scanned === null) return [];
-      const { names } = scanned;
-      const order = names.map((_, i) => i).sort((a, b) => compareNames(names[a]!, names[b]!));
-      return order.map((i): SourceEntry => {
+      return scanned.names.map((name, i): SourceEntry => {
         const stat = scanned.statAt(i);
-        return { rel: joinRel(rel, names[i]!), type: typeOfMode(stat.mode), stat };
+        return { rel: joinRel(rel, name), type: typeOfMode(stat.mode), stat };
       });
     },
   };

@@ -5,7 +5,7 @@
 // fs (a JS call, a stats object and a dozen BigInts per file) cost four times the syscalls.
 import type { ParentMatch, PatternMatcher } from '../match/index.js';
 import { scanDir } from './scan-dir.js';
-import { compareNames, joinRel, typeOfMode, type SourceEntry } from './source-fs.js';
+import { typeOfMode, type SourceEntry } from './source-fs.js';
 
 export interface WalkOptions {
   root: string;
@@ -14,33 +14,35 @@ export interface WalkOptions {
 
 /** What a walk found: the included entries, and excluded dirs it still had to read. */
 export interface WalkResult {
-  /** Each directory's included entries together, sorted by name. */
-  included: SourceEntry[];
   /** Excluded directories that were descended into; some become parents of re-included entries. */
   excludedDirs: SourceEntry[];
-  /** Each directory read ('.' the root), by the stamp of its raw listing (see ScannedDir). */
+  /** The included entries of each directory read ('.' the root), sorted by name. */
+  listings: Map<string, SourceEntry[]>;
+  /** The stamp of each directory's raw listing (see ScannedDir). */
   dirStamps: Map<string, string>;
 }
 
 /** Lists every included entry under `root` (the root itself excluded), a directory at a time. */
 export function walkContext({ root, matcher }: WalkOptions): WalkResult {
-  const included: SourceEntry[] = [];
   const excludedDirs: SourceEntry[] = [];
+  const listings = new Map<string, SourceEntry[]>();
   const dirStamps = new Map<string, string>();
   const queue: { dir: string; parent: ParentMatch | null }[] = [{ dir: '.', parent: null }];
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    const { dir, parent } = next;
     // Null when the directory was deleted since it was listed: it is not part of the context.
-    const scanned = scanDir(next.dir === '.' ? root : `${root}/${next.dir}`);
+    const scanned = scanDir(dir === '.' ? root : `${root}/${dir}`);
     if (scanned === null) continue;
-    dirStamps.set(next.dir, scanned.stamp());
+    dirStamps.set(dir, scanned.stamp());
+    const listing: SourceEntry[] = [];
+    listings.set(dir, listing);
     const { names } = scanned;
-    const order = names.map((_, i) => i).sort((a, b) => compareNames(names[a]!, names[b]!));
-    for (const i of order) {
-      const rel = joinRel(next.dir, names[i]!);
+    for (let i = 0; i < names.length; i++) {
+      const rel = dir === '.' ? names[i]! : `${dir}/${names[i]!}`;
       const stat = scanned.statAt(i);
-      const { matched, info } = matcher.matchesWithParent(rel, next.parent);
+      const { matched, info } = matcher.matchesWithParent(rel, parent);
       const entry: SourceEntry = { rel, type: typeOfMode(stat.mode), stat };
-      if (!matched) included.push(entry);
+      if (!matched) listing.push(entry);
       // An excluded dir is still read when an exception may re-include a child: the
       // child's own verdict decides, and the context adds its parents back.
       if (entry.type === 'dir' && (!matched || matcher.mayReincludeUnder(rel))) {
@@ -49,5 +51,5 @@ export function walkContext({ root, matcher }: WalkOptions): WalkResult {
       }
     }
   }
-  return { included, excludedDirs, dirStamps };
+  return { excludedDirs, listings, dirStamps };
 }
