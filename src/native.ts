@@ -23,12 +23,11 @@ export interface NativeAddon {
   setWinsize(fd: number, rows: number, cols: number): void;
   /**
    * The entries of a directory (not . and ..) with their lstat, sorted by name bytes, or null
-   * when it does not exist: the names as bytes, each ending in a NUL, and 10 numbers per entry
-   * (the table an EntryStat reads) —
-   * mode, uid, gid, size, mtime seconds, mtime nanoseconds, ctime seconds, ctime
-   * nanoseconds, inode high and low 32 bits.
+   * when it does not exist: each name as bytes after `prefix`, ending in a NUL; and 10 numbers
+   * per entry (the table an EntryStat reads): mode, uid, gid, size, mtime seconds, mtime
+   * nanoseconds, ctime seconds, ctime nanoseconds, inode high and low 32 bits.
    */
-  scanDir(path: string | Buffer): [names: Buffer, numbers: Float64Array] | null;
+  scanDir(path: string | Buffer, prefix: string | Buffer): [names: Buffer, numbers: Float64Array] | null;
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.

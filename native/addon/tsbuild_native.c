@@ -325,16 +325,20 @@ static int scan_order(const void *a, const void *b, void *names) {
   return strcmp((const char *)names + ((const struct scan_entry *)a)->name, (const char *)names + ((const struct scan_entry *)b)->name);
 }
 
-/* scanDir(path) -> [names: Buffer, numbers: Float64Array] | null when the directory is gone.
+/* scanDir(path, prefix) -> [names: Buffer, numbers: Float64Array] | null when the directory is gone.
  * Every entry but . and .. with its lstat (fstatat, AT_SYMLINK_NOFOLLOW), sorted by name
- * bytes: names as raw bytes, each followed by a NUL; SCAN_FIELDS numbers per entry. An entry
+ * bytes: names as raw bytes, each after `prefix` and followed by a NUL (a walk wants paths
+ * relative to its root, and one string per entry); SCAN_FIELDS numbers per entry. An entry
  * removed between readdir and fstatat is left out, as if listed a moment later. One call per
  * directory instead of one lstat per file: a no-op build is mostly this walk, and per-call
  * overhead (and Node's BigInt stats) cost more than the syscalls. */
 static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  char path[PATH_BUF];
-  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], path, sizeof path, "path")) return NULL;
+  napi_value argv[2];
+  char path[PATH_BUF], prefix[PATH_BUF];
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_string(env, argv[1], prefix, sizeof prefix, "prefix"))
+    return NULL;
+  size_t plen = strlen(prefix);
   DIR *dir = opendir(path);
   if (!dir) {
     if (errno == ENOENT) {
@@ -399,12 +403,13 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   napi_value result, names_v, nums_v, nums_ab;
   char *name_out;
   double *nums_out;
-  napi_create_buffer(env, names.len, (void **)&name_out, &names_v);
+  napi_create_buffer(env, names.len + count * plen, (void **)&name_out, &names_v);
   napi_create_arraybuffer(env, count * SCAN_FIELDS * sizeof(double), (void **)&nums_out, &nums_ab);
   for (size_t i = 0, at = 0; i < count; i++) {
     size_t nlen = strlen(names.data + list[i].name) + 1;
-    memcpy(name_out + at, names.data + list[i].name, nlen);
-    at += nlen;
+    memcpy(name_out + at, prefix, plen);
+    memcpy(name_out + at + plen, names.data + list[i].name, nlen);
+    at += plen + nlen;
     memcpy(nums_out + i * SCAN_FIELDS, list[i].f, sizeof list[i].f);
   }
   napi_create_typedarray(env, napi_float64_array, count * SCAN_FIELDS, nums_ab, 0, &nums_v);

@@ -1,35 +1,54 @@
 // One directory's entries with their lstat, from a single call into the C addon
 // (native/addon: readdir + fstatat). A walk of 10,000 files through Node's fs costs one JS
 // call, a stats object and a dozen BigInts per file; this costs two allocations per
-// directory and the syscalls. Names stay byte-exact: see byte-names.ts.
+// directory, one string and one small object per entry, and the syscalls. Names stay
+// byte-exact: see byte-names.ts.
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { decodeName, fsPath } from '../byte-names.js';
 import { native } from '../native.js';
-import { EntryStat, STAT_FIELDS } from './entry-stat.js';
+import { EntryStat, STAT_FIELDS, typeOfMode, type EntryType } from './entry-stat.js';
+import type { SourceEntry } from './source-fs.js';
 
-/** A directory listing sorted by name bytes (compareNames' order): `names[i]` has its lstat at `statAt(i)`. */
+/** A directory listing sorted by name bytes (compareNames' order). */
 export interface ScannedDir {
-  names: string[];
-  statAt(i: number): EntryStat;
+  /** Each entry's path: the prefix the scan was given, then its name. */
+  paths: string[];
+  /** The entry at `paths[i]`. */
+  entryAt(i: number): SourceEntry;
   /** A digest of the raw listing (names and lstat fields): equal only when nothing in it changed. */
   stamp(): string;
 }
 
 /** Lists `dir` (lstat semantics for each entry), or null when it does not exist (any more). */
-export function scanDir(dir: string): ScannedDir | null {
-  const scanned = native.scanDir(fsPath(dir));
+export function scanDir(dir: string, prefix: string): ScannedDir | null {
+  const scanned = native.scanDir(fsPath(dir), fsPath(prefix));
   if (scanned === null) return null;
-  const [bytes, nums] = scanned;
+  const [bytes, table] = scanned;
+  const paths = splitNames(bytes);
   return {
-    names: splitNames(bytes),
-    statAt: (i) => new EntryStat(nums, i * STAT_FIELDS),
+    paths,
+    entryAt: (i) => new ListedEntry(paths[i]!, typeOfMode(table[i * STAT_FIELDS]!), table, i * STAT_FIELDS),
     stamp: () =>
       createHash('sha256')
         .update(bytes)
-        .update(new Uint8Array(nums.buffer, nums.byteOffset, nums.byteLength))
+        .update(new Uint8Array(table.buffer, table.byteOffset, table.byteLength))
         .digest('base64'),
   };
+}
+
+/** An entry of a scan: its stat (a view of the scan's table) is made when read, which a no-op build never does. */
+class ListedEntry implements SourceEntry {
+  constructor(
+    readonly rel: string,
+    readonly type: EntryType,
+    private readonly table: Float64Array,
+    private readonly at: number,
+  ) {}
+
+  get stat(): EntryStat {
+    return new EntryStat(this.table, this.at);
+  }
 }
 
 /** NUL-terminated names; all valid UTF-8 (the usual case) decodes in one go. */

@@ -63,12 +63,9 @@ export function dirSourceFs(root: string): SourceFs {
     entry: async (rel) => entrySync(rel),
     async children(rel) {
       // One that vanished since it was listed has nothing in it, as in the context walk.
-      const scanned = scanDir(join(root, rel));
+      const scanned = scanDir(join(root, rel), rel === '.' ? '' : `${rel}/`);
       if (scanned === null) return [];
-      return scanned.names.map((name, i): SourceEntry => {
-        const stat = scanned.statAt(i);
-        return { rel: joinRel(rel, name), type: typeOfMode(stat.mode), stat };
-      });
+      return scanned.paths.map((_, i) => scanned.entryAt(i));
     },
   };
 }

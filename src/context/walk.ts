@@ -5,7 +5,7 @@
 // fs (a JS call, a stats object and a dozen BigInts per file) cost four times the syscalls.
 import type { ParentMatch, PatternMatcher } from '../match/index.js';
 import { scanDir } from './scan-dir.js';
-import { typeOfMode, type SourceEntry } from './source-fs.js';
+import type { SourceEntry } from './source-fs.js';
 
 export interface WalkOptions {
   root: string;
@@ -31,23 +31,22 @@ export function walkContext({ root, matcher }: WalkOptions): WalkResult {
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
     const { dir, parent } = next;
     // Null when the directory was deleted since it was listed: it is not part of the context.
-    const scanned = scanDir(dir === '.' ? root : `${root}/${dir}`);
+    const scanned = scanDir(dir === '.' ? root : `${root}/${dir}`, dir === '.' ? '' : `${dir}/`);
     if (scanned === null) continue;
     dirStamps.set(dir, scanned.stamp());
     const listing: SourceEntry[] = [];
     listings.set(dir, listing);
-    const { names } = scanned;
-    for (let i = 0; i < names.length; i++) {
-      const rel = dir === '.' ? names[i]! : `${dir}/${names[i]!}`;
-      const stat = scanned.statAt(i);
-      const { matched, info } = matcher.matchesWithParent(rel, parent);
-      const entry: SourceEntry = { rel, type: typeOfMode(stat.mode), stat };
-      if (!matched) listing.push(entry);
+    const { paths } = scanned;
+    for (let i = 0; i < paths.length; i++) {
+      const rel = paths[i]!;
+      const entry = scanned.entryAt(i);
+      const verdict = matcher.matchesWithParent(rel, parent);
+      if (!verdict.matched) listing.push(entry);
       // An excluded dir is still read when an exception may re-include a child: the
       // child's own verdict decides, and the context adds its parents back.
-      if (entry.type === 'dir' && (!matched || matcher.mayReincludeUnder(rel))) {
-        if (matched) excludedDirs.push(entry);
-        queue.push({ dir: rel, parent: info });
+      if (entry.type === 'dir' && (!verdict.matched || matcher.mayReincludeUnder(rel))) {
+        if (verdict.matched) excludedDirs.push(entry);
+        queue.push({ dir: rel, parent: verdict.info });
       }
     }
   }
