@@ -22,12 +22,13 @@ export interface NativeAddon {
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
   /**
-   * The entries of a directory (not . and ..) with their lstat, sorted by name bytes, or null
-   * when it does not exist: each name as bytes after `prefix`, ending in a NUL; and 10 numbers
-   * per entry (the table an EntryStat reads): mode, uid, gid, size, mtime seconds, mtime
-   * nanoseconds, ctime seconds, ctime nanoseconds, inode high and low 32 bits.
+   * The entries of each directory (not . and ..) with their lstat, sorted by name bytes, or
+   * null for one that does not exist: each name as bytes after that directory's prefix,
+   * ending in a NUL; and 10 numbers per entry (the table an EntryStat reads): mode, uid, gid,
+   * size, mtime seconds, mtime nanoseconds, ctime seconds, ctime nanoseconds, inode high and
+   * low 32 bits. Several directories are scanned on two threads.
    */
-  scanDir(path: string | Buffer, prefix: string | Buffer): [names: Buffer, numbers: Float64Array] | null;
+  scanDirs(paths: (string | Buffer)[], prefixes: (string | Buffer)[]): ([names: Buffer, numbers: Float64Array] | null)[];
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.

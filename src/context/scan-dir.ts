@@ -22,19 +22,25 @@ export interface ScannedDir {
 
 /** Lists `dir` (lstat semantics for each entry), or null when it does not exist (any more). */
 export function scanDir(dir: string, prefix: string): ScannedDir | null {
-  const scanned = native.scanDir(fsPath(dir), fsPath(prefix));
-  if (scanned === null) return null;
-  const [bytes, table] = scanned;
-  const paths = splitNames(bytes);
-  return {
-    paths,
-    entryAt: (i) => new ListedEntry(paths[i]!, typeOfMode(table[i * STAT_FIELDS]!), table, i * STAT_FIELDS),
-    stamp: () =>
-      createHash('sha256')
-        .update(bytes)
-        .update(new Uint8Array(table.buffer, table.byteOffset, table.byteLength))
-        .digest('base64'),
-  };
+  return scanDirs([dir], [prefix])[0]!;
+}
+
+/** Lists several directories in one call (on two threads), each as `scanDir` would. */
+export function scanDirs(dirs: string[], prefixes: string[]): (ScannedDir | null)[] {
+  return native.scanDirs(dirs.map(fsPath), prefixes.map(fsPath)).map((scanned) => {
+    if (scanned === null) return null;
+    const [bytes, table] = scanned;
+    const paths = splitNames(bytes);
+    return {
+      paths,
+      entryAt: (i) => new ListedEntry(paths[i]!, typeOfMode(table[i * STAT_FIELDS]!), table, i * STAT_FIELDS),
+      stamp: () =>
+        createHash('sha256')
+          .update(bytes)
+          .update(new Uint8Array(table.buffer, table.byteOffset, table.byteLength))
+          .digest('base64'),
+    };
+  });
 }
 
 /** An entry of a scan: its stat (a view of the scan's table) is made when read, which a no-op build never does. */
