@@ -75,30 +75,18 @@ export interface IndexInput extends WalkResult {
 
 /** Builds the lookup structures of a context from a walk. */
 export function indexContext(input: IndexInput): BuildContext {
-  const byPath = new Map<string, SourceEntry>();
-  for (const listing of input.listings.values()) for (const e of listing) byPath.set(e.rel, e);
   // Each directory's listing as the walk made it: the included entries, sorted.
   const children = new Map<string, SourceEntry[]>(input.listings);
-  // A re-included file keeps its excluded parent directories (Docker sends them too).
-  if (input.excludedDirs.length > 0) {
-    const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
-    const addedBack: SourceEntry[] = [];
-    for (const listing of input.listings.values()) {
-      for (const e of listing) {
-        for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
-          const parent = excluded.get(dir);
-          if (parent === undefined) continue;
-          byPath.set(dir, parent);
-          addedBack.push(parent);
-        }
-      }
-    }
-    for (const e of addedBack) {
-      const dir = parentRel(e.rel);
-      const siblings = [...(children.get(dir) ?? []), e].sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
-      children.set(dir, siblings);
-    }
-  }
+  // Every included entry by path, made on first use: hashing and copying a whole directory
+  // (a no-op `COPY . …`) only need the listings.
+  let byPath: Map<string, SourceEntry> | null = null;
+  const paths = (): Map<string, SourceEntry> => {
+    if (byPath !== null) return byPath;
+    byPath = new Map();
+    for (const listing of input.listings.values()) for (const e of listing) byPath.set(e.rel, e);
+    return byPath;
+  };
+  if (input.excludedDirs.length > 0) addExcludedParents(input, paths(), children);
   // The .dockerignore rules choose what a listing shows, so they are part of its stamp.
   const rules = sha256Hex(JSON.stringify(input.ignorePatterns));
   // Sorted on first use: hashing and copying only need the per-directory lists.
@@ -110,10 +98,10 @@ export function indexContext(input: IndexInput): BuildContext {
     ignorePatterns: input.ignorePatterns,
     isIncluded: (relPath) => {
       const rel = goClean(relPath.replace(/^\/+/, ''));
-      return rel === '.' || byPath.has(rel);
+      return rel === '.' || paths().has(rel);
     },
-    list: () => (sorted ??= [...byPath.values()].sort((a, b) => compareNames(a.rel, b.rel))),
-    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (byPath.get(goClean(rel)) ?? null)),
+    list: () => (sorted ??= [...paths().values()].sort((a, b) => compareNames(a.rel, b.rel))),
+    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (paths().get(goClean(rel)) ?? null)),
     children: async (rel) => children.get(goClean(rel)) ?? [],
     dirStamp: (rel) => {
       const raw = input.dirStamps.get(goClean(rel));
@@ -121,6 +109,27 @@ export function indexContext(input: IndexInput): BuildContext {
     },
     dispose: input.dispose ?? (async () => {}),
   };
+}
+
+/** A re-included file keeps its excluded parent directories (Docker sends them too). */
+function addExcludedParents(input: IndexInput, byPath: Map<string, SourceEntry>, children: Map<string, SourceEntry[]>): void {
+  const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
+  const addedBack: SourceEntry[] = [];
+  for (const listing of input.listings.values()) {
+    for (const e of listing) {
+      for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
+        const parent = excluded.get(dir);
+        if (parent === undefined) continue;
+        byPath.set(dir, parent);
+        addedBack.push(parent);
+      }
+    }
+  }
+  for (const e of addedBack) {
+    const dir = parentRel(e.rel);
+    const siblings = [...(children.get(dir) ?? []), e].sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+    children.set(dir, siblings);
+  }
 }
 
 function lstatOrNull(path: string): BigIntStats | null {
