@@ -1,6 +1,7 @@
 // Typed loader for the C addon (native/addon/tsbuild_native.c). Node has no API for
 // extended attributes or mknod, and layer tars need both: xattrs such as
 // `security.capability` and `trusted.overlay.opaque`, and char devices for whiteouts.
+// It also lists a directory with every entry's lstat in one call, for the context walk.
 // Paths may be Buffers: file names are bytes, and not every name is UTF-8.
 import { createRequire } from 'node:module';
 import { packagePath } from './package-root.js';
@@ -35,6 +36,14 @@ export interface NativeAddon {
   sha256Digest(handle: Sha256Handle): string;
   /** Whether both files (final symlinks not followed) hold exactly `size` bytes, the same ones. */
   sameFileBytes(a: string | Buffer, b: string | Buffer, size: number): boolean;
+  /**
+   * The entries of each directory (not . and ..) with their lstat, sorted by name bytes, or
+   * null for one that does not exist: each name as bytes after that directory's prefix,
+   * ending in a NUL; and 10 numbers per entry (the table an EntryStat reads): mode, uid, gid,
+   * size, mtime seconds, mtime nanoseconds, ctime seconds, ctime nanoseconds, inode high and
+   * low 32 bits. Several directories are scanned on two threads.
+   */
+  scanDirs(paths: (string | Buffer)[], prefixes: (string | Buffer)[]): ([names: Buffer, numbers: Float64Array] | null)[];
 }
 
 /** An OpenSSL digest context owned by the addon. */

@@ -1,7 +1,8 @@
 /*
  * The few syscalls layer tars need that Node does not expose: extended attributes
  * (every namespace, never following symlinks), mknod for device nodes and fifos, and
- * nanosecond timestamps on symlinks. Also file hashing and comparison in C: a context hash
+ * nanosecond timestamps on symlinks; a directory listing with every entry's lstat in one
+ * call, for the context walk. Also file hashing and comparison in C: a context hash
  * and a layer's diff ID read every byte of a 1 GB COPY, and doing it here reads into one
  * reused buffer per thread and hashes with OpenSSL (Node's own, through its headers),
  * without a JS Buffer, a stream or a worker message per file.
@@ -9,10 +10,12 @@
  * shape fs errors have, so callers can branch on code the same way.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -570,6 +573,211 @@ static napi_value js_same_file_bytes(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Fields per entry in scanDir's numbers, in this order; src/native.ts names them. */
+enum { SCAN_MODE, SCAN_UID, SCAN_GID, SCAN_SIZE, SCAN_MTIME_SEC, SCAN_MTIME_NSEC, SCAN_CTIME_SEC, SCAN_CTIME_NSEC, SCAN_INO_HIGH, SCAN_INO_LOW, SCAN_FIELDS };
+
+/* Growable byte buffer for scanDir's output. */
+struct grow {
+  char *data;
+  size_t len, cap;
+};
+
+static int grow_reserve(struct grow *g, size_t more) {
+  if (g->len + more <= g->cap) return 1;
+  size_t cap = g->cap ? g->cap : 4096;
+  while (cap < g->len + more) cap *= 2;
+  char *data = realloc(g->data, cap);
+  if (!data) return 0;
+  g->data = data;
+  g->cap = cap;
+  return 1;
+}
+
+/* One listed entry while a scan collects them: where its name starts in the name bytes. */
+struct scan_entry {
+  size_t name;
+  double f[SCAN_FIELDS];
+};
+
+/* Names are compared as bytes (strcmp compares unsigned chars): the order digests and copies use. */
+static int scan_order(const void *a, const void *b, void *names) {
+  return strcmp((const char *)names + ((const struct scan_entry *)a)->name, (const char *)names + ((const struct scan_entry *)b)->name);
+}
+
+/* One directory to scan and, once scanned, what it held (or why it could not be read). */
+struct scan_job {
+  char *path;
+  char *prefix;
+  int gone;              /* the directory does not exist (any more) */
+  int err;               /* errno of a failure, with the call and the entry it was about */
+  const char *err_call;
+  const char *err_name;
+  struct grow names, entries;
+  size_t count;
+};
+
+/* Lists one directory with the lstat of every entry but . and .., sorted by name; touches no
+ * JS value, so it runs on any thread. An entry removed between readdir and fstatat is left
+ * out, as if listed a moment later. */
+static void scan_collect(struct scan_job *j) {
+  DIR *dir = opendir(j->path);
+  if (!dir) {
+    if (errno == ENOENT) j->gone = 1;
+    else {
+      j->err = errno;
+      j->err_call = "opendir";
+    }
+    return;
+  }
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(dir);
+    if (!e) {
+      if (errno) {
+        j->err = errno;
+        j->err_call = "readdir";
+      }
+      break;
+    }
+    const char *n = e->d_name;
+    if (n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'))) continue;
+    struct stat st;
+    if (fstatat(dirfd(dir), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      j->err = errno;
+      j->err_call = "lstat";
+      j->err_name = strdup(n);
+      break;
+    }
+    size_t nlen = strlen(n) + 1;
+    if (!grow_reserve(&j->names, nlen) || !grow_reserve(&j->entries, sizeof(struct scan_entry))) {
+      j->err = ENOMEM;
+      j->err_call = "readdir";
+      break;
+    }
+    struct scan_entry *entry = (struct scan_entry *)(j->entries.data + j->entries.len);
+    j->entries.len += sizeof(struct scan_entry);
+    entry->name = j->names.len;
+    memcpy(j->names.data + j->names.len, n, nlen);
+    j->names.len += nlen;
+    double *f = entry->f;
+    f[SCAN_MODE] = st.st_mode;
+    f[SCAN_UID] = st.st_uid;
+    f[SCAN_GID] = st.st_gid;
+    f[SCAN_SIZE] = (double)st.st_size;
+    f[SCAN_MTIME_SEC] = (double)st.st_mtim.tv_sec;
+    f[SCAN_MTIME_NSEC] = (double)st.st_mtim.tv_nsec;
+    f[SCAN_CTIME_SEC] = (double)st.st_ctim.tv_sec;
+    f[SCAN_CTIME_NSEC] = (double)st.st_ctim.tv_nsec;
+    f[SCAN_INO_HIGH] = (double)((uint64_t)st.st_ino >> 32);
+    f[SCAN_INO_LOW] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+    j->count++;
+  }
+  closedir(dir);
+  if (!j->err && j->count > 1) qsort_r(j->entries.data, j->count, sizeof(struct scan_entry), scan_order, j->names.data);
+}
+
+/* Every other job, from `first`: the helper thread's half of a batch. */
+struct scan_half {
+  struct scan_job *jobs;
+  size_t count, first;
+};
+
+static void *scan_half_run(void *arg) {
+  struct scan_half *h = arg;
+  for (size_t i = h->first; i < h->count; i += 2) scan_collect(&h->jobs[i]);
+  return NULL;
+}
+
+/* [names, numbers] for a scanned job: each name after the job's prefix, NUL-terminated. */
+static napi_value scan_result(napi_env env, struct scan_job *j) {
+  size_t plen = strlen(j->prefix);
+  struct scan_entry *list = (struct scan_entry *)j->entries.data;
+  napi_value result, names_v, nums_v, nums_ab;
+  char *name_out;
+  double *nums_out;
+  napi_create_buffer(env, j->names.len + j->count * plen, (void **)&name_out, &names_v);
+  napi_create_arraybuffer(env, j->count * SCAN_FIELDS * sizeof(double), (void **)&nums_out, &nums_ab);
+  for (size_t i = 0, at = 0; i < j->count; i++) {
+    size_t nlen = strlen(j->names.data + list[i].name) + 1;
+    memcpy(name_out + at, j->prefix, plen);
+    memcpy(name_out + at + plen, j->names.data + list[i].name, nlen);
+    at += plen + nlen;
+    memcpy(nums_out + i * SCAN_FIELDS, list[i].f, sizeof list[i].f);
+  }
+  napi_create_typedarray(env, napi_float64_array, j->count * SCAN_FIELDS, nums_ab, 0, &nums_v);
+  napi_create_array_with_length(env, 2, &result);
+  napi_set_element(env, result, 0, names_v);
+  napi_set_element(env, result, 1, nums_v);
+  return result;
+}
+
+/* scanDirs(paths[], prefixes[]) -> ([names: Buffer, numbers: Float64Array] | null)[]: each
+ * directory's entries with their lstat (fstatat, AT_SYMLINK_NOFOLLOW), sorted by name bytes,
+ * null for one that does not exist (any more). Names are raw bytes after the directory's
+ * prefix (a walk wants paths relative to its root, one string per entry), each followed by a
+ * NUL; SCAN_FIELDS numbers per entry. One call per level of a walk instead of one lstat per
+ * file: a no-op build is mostly this walk, and per-call overhead (and Node's BigInt stats)
+ * cost more than the syscalls. A batch of several directories is split with a second thread:
+ * the syscalls are most of what is left, and the machine has another core. */
+static napi_value js_scan_dirs(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return NULL;
+  uint32_t count = 0, prefixes = 0;
+  if (napi_get_array_length(env, argv[0], &count) != napi_ok || napi_get_array_length(env, argv[1], &prefixes) != napi_ok ||
+      count != prefixes) {
+    napi_throw_type_error(env, NULL, "paths and prefixes must be arrays of the same length");
+    return NULL;
+  }
+  struct scan_job *jobs = calloc(count ? count : 1, sizeof *jobs);
+  if (!jobs) return throw_errno(env, ENOMEM, "scandir", "");
+  napi_value result = NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value path, prefix;
+    char buf[PATH_BUF];
+    napi_get_element(env, argv[0], i, &path);
+    napi_get_element(env, argv[1], i, &prefix);
+    if (!get_string(env, path, buf, sizeof buf, "path")) goto done;
+    jobs[i].path = strdup(buf);
+    if (!get_string(env, prefix, buf, sizeof buf, "prefix")) goto done;
+    jobs[i].prefix = strdup(buf);
+    if (!jobs[i].path || !jobs[i].prefix) {
+      throw_errno(env, ENOMEM, "scandir", "");
+      goto done;
+    }
+  }
+  pthread_t helper;
+  struct scan_half half = {jobs, count, 1};
+  int helped = count > 1 && pthread_create(&helper, NULL, scan_half_run, &half) == 0;
+  for (size_t i = 0; i < count; i += helped ? 2 : 1) scan_collect(&jobs[i]);
+  if (helped) pthread_join(helper, NULL);
+  for (uint32_t i = 0; i < count; i++) {
+    if (jobs[i].err) {
+      char where[PATH_BUF + NAME_BUF + 2];
+      snprintf(where, sizeof where, "%s%s%s", jobs[i].path, jobs[i].err_name ? "/" : "", jobs[i].err_name ? jobs[i].err_name : "");
+      throw_errno(env, jobs[i].err, jobs[i].err_call, where);
+      goto done;
+    }
+  }
+  napi_create_array_with_length(env, count, &result);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value one;
+    if (jobs[i].gone) napi_get_null(env, &one);
+    else one = scan_result(env, &jobs[i]);
+    napi_set_element(env, result, i, one);
+  }
+done:
+  for (uint32_t i = 0; i < count; i++) {
+    free(jobs[i].path);
+    free(jobs[i].prefix);
+    free((char *)jobs[i].err_name);
+    free(jobs[i].names.data);
+    free(jobs[i].entries.data);
+  }
+  free(jobs);
+  return result;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"lgetxattrs", NULL, lgetxattrs, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -586,6 +794,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     {"sha256UpdateFile", NULL, js_sha256_update_file, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sha256Digest", NULL, js_sha256_digest, NULL, NULL, NULL, napi_enumerable, NULL},
     {"sameFileBytes", NULL, js_same_file_bytes, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"scanDirs", NULL, js_scan_dirs, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,13 +1,14 @@
 // A build context: a directory filtered by .dockerignore, indexed once so that lookups,
 // listings and hashing never touch excluded files.
-import { lstat } from 'node:fs/promises';
+import { lstatSync, type BigIntStats } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadIgnoreFile } from './dockerignore-file.js';
 import { goClean, PatternMatcher } from '../match/index.js';
-import { compareNames, entryType, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
+import { compareNames, toEntryStat, type SourceEntry, type SourceFs } from './source-fs.js';
 import { MemoryStatCache, type StatCache } from './stat-cache.js';
 import { walkContext, type WalkResult } from './walk.js';
 import { ContextError } from './errors.js';
+import { sha256Hex } from '../fs/index.js';
 
 export interface OpenContextOptions {
   /** The context directory. */
@@ -41,7 +42,7 @@ export interface BuildContext extends SourceFs {
 /** Walks `dir`, applies the ignore file and returns the indexed context. */
 export async function openContext(opts: OpenContextOptions): Promise<BuildContext> {
   const root = resolve(opts.dir);
-  const rootStat = await lstat(root, { bigint: true }).catch(() => null);
+  const rootStat = lstatOrNull(root);
   if (rootStat === null || !rootStat.isDirectory()) {
     throw new ContextError(`build context ${JSON.stringify(opts.dir)} is not a directory: pass an existing directory or '-' for a tar on stdin`);
   }
@@ -60,7 +61,7 @@ export async function openContext(opts: OpenContextOptions): Promise<BuildContex
     if (err instanceof ContextError) throw err;
     throw new ContextError(`cannot read build context ${root}: ${(err as Error).message}`, { cause: err });
   }
-  const rootEntry: SourceEntry = { rel: '.', type: entryType(rootStat), stat: toEntryStat(rootStat) };
+  const rootEntry: SourceEntry = { rel: '.', type: 'dir', stat: toEntryStat(rootStat) };
   return indexContext({ root, ...walked, rootEntry, statCache: opts.statCache ?? new MemoryStatCache(), ignorePatterns: ignore.patterns });
 }
 
@@ -74,23 +75,20 @@ export interface IndexInput extends WalkResult {
 
 /** Builds the lookup structures of a context from a walk. */
 export function indexContext(input: IndexInput): BuildContext {
-  const byPath = new Map<string, SourceEntry>(input.included.map((e) => [e.rel, e]));
-  const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
-  // A re-included file keeps its excluded parent directories (Docker sends them too).
-  for (const e of input.included) {
-    for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
-      const parent = excluded.get(dir);
-      if (parent !== undefined) byPath.set(dir, parent);
-    }
-  }
-  const children = new Map<string, SourceEntry[]>();
-  for (const e of byPath.values()) {
-    const parent = parentRel(e.rel);
-    const list = children.get(parent) ?? [];
-    list.push(e);
-    children.set(parent, list);
-  }
-  for (const list of children.values()) list.sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+  // Each directory's listing as the walk made it: the included entries, sorted.
+  const children = new Map<string, SourceEntry[]>(input.listings);
+  // Every included entry by path, made on first use: hashing and copying a whole directory
+  // (a no-op `COPY . …`) only need the listings.
+  let byPath: Map<string, SourceEntry> | null = null;
+  const paths = (): Map<string, SourceEntry> => {
+    if (byPath !== null) return byPath;
+    byPath = new Map();
+    for (const listing of input.listings.values()) for (const e of listing) byPath.set(e.rel, e);
+    return byPath;
+  };
+  if (input.excludedDirs.length > 0) addExcludedParents(input, paths(), children);
+  // The .dockerignore rules choose what a listing shows, so they are part of its stamp.
+  const rules = sha256Hex(JSON.stringify(input.ignorePatterns));
   // Sorted on first use: hashing and copying only need the per-directory lists.
   let sorted: SourceEntry[] | null = null;
   return {
@@ -100,13 +98,46 @@ export function indexContext(input: IndexInput): BuildContext {
     ignorePatterns: input.ignorePatterns,
     isIncluded: (relPath) => {
       const rel = goClean(relPath.replace(/^\/+/, ''));
-      return rel === '.' || byPath.has(rel);
+      return rel === '.' || paths().has(rel);
     },
-    list: () => (sorted ??= [...byPath.values()].sort((a, b) => compareNames(a.rel, b.rel))),
-    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (byPath.get(goClean(rel)) ?? null)),
+    list: () => (sorted ??= [...paths().values()].sort((a, b) => compareNames(a.rel, b.rel))),
+    entry: async (rel) => (goClean(rel) === '.' ? input.rootEntry : (paths().get(goClean(rel)) ?? null)),
     children: async (rel) => children.get(goClean(rel)) ?? [],
+    dirStamp: (rel) => {
+      const raw = input.dirStamps.get(goClean(rel));
+      return raw === undefined ? undefined : `${rules}:${raw}`;
+    },
     dispose: input.dispose ?? (async () => {}),
   };
+}
+
+/** A re-included file keeps its excluded parent directories (Docker sends them too). */
+function addExcludedParents(input: IndexInput, byPath: Map<string, SourceEntry>, children: Map<string, SourceEntry[]>): void {
+  const excluded = new Map<string, SourceEntry>(input.excludedDirs.map((e) => [e.rel, e]));
+  const addedBack: SourceEntry[] = [];
+  for (const listing of input.listings.values()) {
+    for (const e of listing) {
+      for (let dir = parentRel(e.rel); dir !== '.' && !byPath.has(dir); dir = parentRel(dir)) {
+        const parent = excluded.get(dir);
+        if (parent === undefined) continue;
+        byPath.set(dir, parent);
+        addedBack.push(parent);
+      }
+    }
+  }
+  for (const e of addedBack) {
+    const dir = parentRel(e.rel);
+    const siblings = [...(children.get(dir) ?? []), e].sort((a, b) => compareNames(baseName(a.rel), baseName(b.rel)));
+    children.set(dir, siblings);
+  }
+}
+
+function lstatOrNull(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return null;
+  }
 }
 
 /** Parent of a clean relative path ('.' at the top); walk paths are already clean. */

@@ -76,23 +76,27 @@ export class TreeHasher {
 
   private async dirDigest(entry: SourceEntry, filter: TreeFilter | null, info: ParentMatch | null, excluded: boolean): Promise<string | null> {
     const children = await this.fs.children(entry.rel);
-    const digests = await Promise.all(
-      children.map((child) => this.entryDigest(child, childFilter(filter, child.rel.slice(child.rel.lastIndexOf('/') + 1)), info)),
-    );
-    // One string, one update: the same bytes as an update per piece (every piece ends in
-    // ASCII, so UTF-8 encoding the whole equals encoding the parts), at a fraction of the calls.
-    let body = header(entry, '');
-    let kept = 0;
-    children.forEach((child, i) => {
-      const d = digests[i];
-      if (d === null) return;
-      kept++;
-      body += `${child.rel.slice(child.rel.lastIndexOf('/') + 1)}\0${d}\n`;
-    });
-    // An excluded dir survives only as the parent of something re-included.
-    if (excluded && kept === 0) return null;
-    // Names are hashed as their bytes: two names that are not UTF-8 must not collide.
-    return sha256Digest(fsPath(body));
+    const stamp = filter === null && this.statCache !== undefined ? this.fs.dirStamp?.(entry.rel) : undefined;
+    if (stamp === undefined) {
+      const names = children.map(nameOf);
+      const pending = children.map((child, i) => this.entryDigest(child, childFilter(filter, names[i]!), info));
+      return listDigest(entry, names, await settle(pending), excluded);
+    }
+    // Unfiltered and fingerprinted: the subdirectories' digests first, then this directory's
+    // from the cache when its listing and theirs are unchanged (no work per file).
+    const subdirs: SourceEntry[] = [];
+    for (const child of children) if (child.type === 'dir') subdirs.push(child);
+    const subdirDigests = await settle(subdirs.map((child) => this.dirDigest(child, null, null, false)));
+    let body = `${stamp}\0${header(entry, '')}`;
+    for (let i = 0; i < subdirs.length; i++) body += `${nameOf(subdirs[i]!)}\0${subdirDigests[i]!}\n`;
+    const fingerprint = sha256Digest(fsPath(body));
+    const cached = this.statCache!.lookupDir(entry.rel, fingerprint);
+    if (cached !== undefined) return cached;
+    let next = 0;
+    const pending = children.map((child) => (child.type === 'dir' ? subdirDigests[next++]! : this.entryDigest(child, null, null)));
+    const digest = listDigest(entry, children.map(nameOf), await settle(pending), false)!;
+    this.statCache!.recordDir(entry.rel, fingerprint, digest);
+    return digest;
   }
 
   private async leafDigest(entry: SourceEntry): Promise<string> {
@@ -116,6 +120,33 @@ export class TreeHasher {
     this.statCache?.record(entry.rel, entry.stat, digest);
     return digest;
   }
+}
+
+function nameOf(entry: SourceEntry): string {
+  return entry.rel.slice(entry.rel.lastIndexOf('/') + 1);
+}
+
+/** The values, awaited only when one is a promise: a cached child costs no promise round trip. */
+async function settle<T>(values: (T | Promise<T>)[]): Promise<T[]> {
+  return values.some((v) => v instanceof Promise) ? Promise.all(values) : (values as T[]);
+}
+
+/** A directory's digest from its children's (null: excluded), or null when nothing of an excluded one is kept. */
+function listDigest(entry: SourceEntry, names: string[], digests: (string | null)[], excluded: boolean): string | null {
+  // One string, one update: the same bytes as an update per piece (every piece ends in
+  // ASCII, so UTF-8 encoding the whole equals encoding the parts), at a fraction of the calls.
+  let body = header(entry, '');
+  let kept = 0;
+  for (let i = 0; i < names.length; i++) {
+    const d = digests[i];
+    if (d === null) continue;
+    kept++;
+    body += `${names[i]!}\0${d}\n`;
+  }
+  // An excluded dir survives only as the parent of something re-included.
+  if (excluded && kept === 0) return null;
+  // Names are hashed as their bytes: two names that are not UTF-8 must not collide.
+  return sha256Digest(fsPath(body));
 }
 
 function header(entry: SourceEntry, linkTarget: string): string {

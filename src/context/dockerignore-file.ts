@@ -1,6 +1,6 @@
 // Reading .dockerignore files with Docker's rules (moby/patternmatcher/ignorefile.ReadAll)
 // and choosing which file applies to a build.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { goClean } from '../match/index.js';
 
@@ -43,7 +43,8 @@ export async function loadIgnoreFile(contextDir: string, dockerfilePath: string 
   for (const file of candidates) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // One synchronous read: a small file costs less than a thread-pool round trip.
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw err;

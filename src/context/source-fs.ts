@@ -1,22 +1,13 @@
 // The read-only view the hasher and the copier walk: the build context (already filtered
 // by .dockerignore) or the root filesystem of another stage. Paths are slash-separated and
 // relative to the root ('.' is the root itself).
-import type { BigIntStats } from 'node:fs';
-import { encodeName, lstatSync, readdirNamesSync } from '../byte-names.js';
 import { join } from 'node:path';
+import { toEntryStat, typeOfMode, type EntryStat, type EntryType } from './entry-stat.js';
+import { scanDir } from './scan-dir.js';
+import { encodeName, lstatSync } from '../byte-names.js';
 
-/** What the hasher and copier need from an lstat; nanosecond times and inode are exact. */
-export interface EntryStat {
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  ino: bigint;
-}
-
-export type EntryType = 'file' | 'dir' | 'symlink' | 'other';
+export { EntryStat, toEntryStat, typeOfMode } from './entry-stat.js';
+export type { EntryType, BigIntStatFields } from './entry-stat.js';
 
 /** One entry, never followed through a symlink. */
 export interface SourceEntry {
@@ -39,25 +30,12 @@ export interface SourceFs {
   entry(rel: string): Promise<SourceEntry | null>;
   /** The visible children of directory `rel`, sorted by name. */
   children(rel: string): Promise<SourceEntry[]>;
-}
-
-export function entryType(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  return 'other';
-}
-
-export function toEntryStat(st: BigIntStats): EntryStat {
-  return {
-    mode: Number(st.mode),
-    uid: Number(st.uid),
-    gid: Number(st.gid),
-    size: Number(st.size),
-    mtimeNs: st.mtimeNs,
-    ctimeNs: st.ctimeNs,
-    ino: st.ino,
-  };
+  /**
+   * A digest of what directory `rel`'s listing was made from (its entries' names and lstat,
+   * and the rules that chose the visible ones), or undefined when not known. Equal stamps
+   * mean equal children with equal stats: the hasher keys its directory cache on it.
+   */
+  dirStamp?(rel: string): string | undefined;
 }
 
 export function joinRel(dir: string, name: string): string {
@@ -72,7 +50,8 @@ export function dirSourceFs(root: string): SourceFs {
   const entrySync = (rel: string): SourceEntry | null => {
     try {
       const st = lstatSync(join(root, rel), { bigint: true });
-      return { rel, type: entryType(st), stat: toEntryStat(st) };
+      const stat = toEntryStat(st);
+      return { rel, type: typeOfMode(stat.mode), stat };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw err;
@@ -83,13 +62,10 @@ export function dirSourceFs(root: string): SourceFs {
     confined: false,
     entry: async (rel) => entrySync(rel),
     async children(rel) {
-      const names = readdirNamesSync(join(root, rel)).sort(compareNames);
-      const out: SourceEntry[] = [];
-      for (const n of names) {
-        const e = entrySync(joinRel(rel, n));
-        if (e !== null) out.push(e);
-      }
-      return out;
+      // One that vanished since it was listed has nothing in it, as in the context walk.
+      const scanned = scanDir(join(root, rel), rel === '.' ? '' : `${rel}/`);
+      if (scanned === null) return [];
+      return scanned.paths.map((_, i) => scanned.entryAt(i));
     },
   };
 }

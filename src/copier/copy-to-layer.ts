@@ -2,7 +2,7 @@
 import { createReadStream } from '../byte-names.js';
 import { lstat, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { extractTarSafely, openTar } from '../context/index.js';
+import { extractTarSafely, openTar, toEntryStat } from '../context/index.js';
 import type { SourceEntry } from '../context/index.js';
 import { parseChmod } from './chmod.js';
 import { CopyError } from './errors.js';
@@ -112,7 +112,7 @@ async function addUrl(url: string, req: CopyRequest, writer: LayerWriter, dest: 
     const entry: SourceEntry = {
       rel: 'body',
       type: 'file',
-      stat: { mode: 0o100600, uid: 0, gid: 0, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n },
+      stat: toEntryStat({ mode: 0o100600, uid: 0, gid: 0, size: 0, mtimeNs: 0n, ctimeNs: 0n, ino: 0n }),
     };
     await writer.copy({ root: dirname(got.file), confined: true, entry: async () => entry, children: async () => [] }, entry, target, null);
     writer.invalidate();

@@ -25,6 +25,8 @@ interface CompiledPattern extends Pattern {
 /** Per-pattern results for a directory, so its children need not re-test parents. */
 export type ParentMatch = readonly boolean[];
 
+const NOTHING_MATCHED: { matched: boolean; info: ParentMatch } = Object.freeze({ matched: false, info: Object.freeze([]) });
+
 /** Compiles pattern lines; throws `BadPatternError` for a malformed one, as Docker does. */
 export class PatternMatcher {
   private readonly patterns: CompiledPattern[];
@@ -57,6 +59,8 @@ export class PatternMatcher {
    * tests each pattern once per entry rather than once per ancestor.
    */
   matchesWithParent(file: string, parent: ParentMatch | null): { matched: boolean; info: ParentMatch } {
+    // No .dockerignore: a context walk asks this for every file.
+    if (this.patterns.length === 0) return NOTHING_MATCHED;
     let matched = false;
     const info: boolean[] = new Array<boolean>(this.patterns.length).fill(false);
     this.patterns.forEach((pattern, i) => {

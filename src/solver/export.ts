@@ -90,6 +90,5 @@ async function storeImage(session: BuildSession, target: StageOutput): Promise<{
     rootfs: { type: 'layers', diff_ids: target.layers.map((chainId) => store.diffIdOf(chainId)) },
     history: historyOf(session, stage, created),
   };
-  const image = await store.putImage({ config, layers: target.layers, annotations: options.annotations });
-  return { ...image, manifestSize: (await store.readBlob(image.manifestDigest)).length };
+  return store.putImage({ config, layers: target.layers, annotations: options.annotations });
 }

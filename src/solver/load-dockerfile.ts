@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -16,7 +16,8 @@ export async function loadDockerfile(contextDir: string, opts: { dockerfile?: st
   const candidates = opts.dockerfile !== undefined ? [resolve(opts.dockerfile)] : [join(contextDir, 'Dockerfile'), join(contextDir, 'dockerfile')];
   for (const path of candidates) {
     try {
-      return { name: basename(path), path, text: await readFile(path, 'utf8') };
+      // One synchronous read: a small file costs less than a thread-pool round trip.
+      return { name: basename(path), path, text: readFileSync(path, 'utf8') };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }

@@ -30,6 +30,8 @@ export function openDb(path: string): Db {
 }
 
 function migrate(db: Db): void {
+  // Up to date (every open but the first after an upgrade): no write lock to take.
+  if (db.pragma('user_version', { simple: true }) === MIGRATIONS.length) return;
   // IMMEDIATE takes the write lock first, so two processes opening a new store do not both migrate.
   db.transaction(() => {
     const version = db.pragma('user_version', { simple: true }) as number;

@@ -1,7 +1,9 @@
 import { MEDIA_TYPES, type ImageConfig, type ImageManifest, familiarReference, normalizeTagName, parseReference } from '../image/index.js';
 import { formatPlatform, type Platform } from '../platform.js';
 import { sha256Digest } from '../fs/index.js';
+import { existsSync } from 'node:fs';
 import { readBlobSync, writeBlob } from './blobs.js';
+import { blobPathOf } from './paths.js';
 import type { StoreContext } from './context.js';
 import { ImageNotFoundError, StoreError } from './errors.js';
 import { memberFor, nameMembers, platformOfImage, setNameMembers } from './platform-names.js';
@@ -46,9 +48,10 @@ export interface ImageSummary {
 /**
  * Stores an image: config and manifest blobs, then the image row, in that order, so a row
  * never points at a missing blob. Layers go in the manifest uncompressed; compressed blobs
- * are made when an export asks for them.
+ * are made when an export asks for them. An image stored before with the same manifest (a
+ * no-op rebuild) is only held on the current lease: nothing is written again.
  */
-export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promise<{ id: string; manifestDigest: string }> {
+export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promise<{ id: string; manifestDigest: string; manifestSize: number }> {
   const layers = opts.layers.map((chainId) => requireLayer(ctx, chainId));
   const diffIds = layers.map((l) => l.diffId);
   let configBytes: Buffer;
@@ -61,25 +64,29 @@ export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promis
   } else {
     configBytes = Buffer.from(JSON.stringify({ ...opts.config, rootfs: { type: 'layers', diff_ids: diffIds } }));
   }
+  const configDigest = sha256Digest(configBytes);
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociManifest,
-    config: { mediaType: MEDIA_TYPES.ociConfig, digest: sha256Digest(configBytes), size: configBytes.length },
+    config: { mediaType: MEDIA_TYPES.ociConfig, digest: configDigest, size: configBytes.length },
     layers: layers.map((l) => ({ mediaType: MEDIA_TYPES.ociLayer, digest: l.diffId, size: l.size })),
     ...(opts.annotations && Object.keys(opts.annotations).length > 0 ? { annotations: opts.annotations } : {}),
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const manifestDigest = sha256Digest(manifestBytes);
+  const stored = { id: configDigest, manifestDigest, manifestSize: manifestBytes.length };
+  if (holdIfStored(ctx, stored)) return stored;
   return ctx.leases.withLease(async () => {
     const config = await writeBlob(ctx, configBytes, { mediaType: MEDIA_TYPES.ociConfig });
-    const stored = await writeBlob(ctx, manifestBytes, { mediaType: MEDIA_TYPES.ociManifest });
+    const written = await writeBlob(ctx, manifestBytes, { mediaType: MEDIA_TYPES.ociManifest });
     ctx.db
       .transaction(() => {
         const insert = ctx.db
           .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, created) VALUES (?, ?, ?)')
-          .run(config.digest, stored.digest, Date.now());
+          .run(config.digest, written.digest, Date.now());
         // A rebuilt image (same config) takes the manifest it was built with now: its annotations may differ.
         if (insert.changes === 0 && !(opts.config instanceof Uint8Array)) {
-          ctx.db.prepare('UPDATE images SET manifest_digest = ? WHERE id = ?').run(stored.digest, config.digest);
+          ctx.db.prepare('UPDATE images SET manifest_digest = ? WHERE id = ?').run(written.digest, config.digest);
         }
         if (insert.changes > 0) {
           const addLayer = ctx.db.prepare('INSERT INTO image_layers (image_id, idx, chain_id) VALUES (?, ?, ?)');
@@ -88,8 +95,27 @@ export async function putImage(ctx: StoreContext, opts: PutImageOptions): Promis
         ctx.leases.hold('image', config.digest);
       })
       .immediate();
-    return { id: config.digest, manifestDigest: stored.digest };
+    return stored;
   });
+}
+
+/**
+ * Holds an image already stored with this manifest, its blobs in place, on the current lease
+ * (which keeps both blobs too); false when anything of it is missing or differs.
+ */
+function holdIfStored(ctx: StoreContext, image: { id: string; manifestDigest: string }): boolean {
+  const has = (digest: string): boolean => existsSync(blobPathOf(ctx.paths, digest));
+  if (!has(image.id) || !has(image.manifestDigest)) return false;
+  return ctx.db
+    .transaction((): boolean => {
+      const row = ctx.db.prepare('SELECT manifest_digest FROM images WHERE id = ?').get(image.id) as { manifest_digest: string } | undefined;
+      if (row?.manifest_digest !== image.manifestDigest) return false;
+      const blobs = ctx.db.prepare('SELECT count(*) AS n FROM blobs WHERE digest IN (?, ?)').get(image.id, image.manifestDigest) as { n: number };
+      if (blobs.n !== 2) return false;
+      ctx.leases.hold('image', image.id);
+      return true;
+    })
+    .immediate();
 }
 
 const ID_RE = /^(?:sha256:)?([0-9a-f]{1,64})$/;
@@ -198,6 +224,10 @@ function tagNameOf(ref: string): string | undefined {
 
 /** Points a name at an image, moving it from any image it named before. Returns the normalized name. */
 export function tag(ctx: StoreContext, name: string, id: string): string {
+  const normalized = normalizeTagName(name);
+  // A name that already holds just this image (a rebuild): nothing to write.
+  const current = ctx.db.prepare('SELECT image_id FROM tags WHERE name = ?').get(normalized) as { image_id: string } | undefined;
+  if (current?.image_id === id && !ctx.db.prepare('SELECT 1 FROM name_platforms WHERE name = ?').get(normalized)) return normalized;
   return setNameMembers(ctx, name, [{ platform: platformOfImage(ctx, id), id }]);
 }
 

@@ -113,4 +113,16 @@ export const MIGRATIONS: readonly string[] = [
   -- spec). Stored diff IDs pin the old order, so a snapshot's tar is made the way its row says.
   ALTER TABLE layers ADD COLUMN whiteouts_first INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- The digest of each directory of a context, valid while its fingerprint is the same: the
+  -- names and lstat of its entries, the .dockerignore rules, and its subdirectories' digests.
+  -- A rebuild that finds every fingerprint unchanged reads no stat_cache row at all.
+  CREATE TABLE dir_cache (
+    context_id  TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    digest      TEXT NOT NULL,
+    PRIMARY KEY (context_id, path)
+  ) WITHOUT ROWID;
+  `,
 ];

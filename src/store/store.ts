@@ -157,7 +157,7 @@ export class Store {
   }
 
   // Images
-  putImage(opts: PutImageOptions): Promise<{ id: string; manifestDigest: string }> {
+  putImage(opts: PutImageOptions): Promise<{ id: string; manifestDigest: string; manifestSize: number }> {
     return putImage(this.#ctx, opts);
   }
   /** By name (`busybox` ≡ `busybox:latest`), `name@digest`, or full or short ID. */

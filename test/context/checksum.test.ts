@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReadStream as createNamedReadStream } from '../../src/byte-names.js';
-import { MemoryStatCache, openContext, PatternMatcher, TreeHasher } from '../../src/context/index.js';
+import { MemoryStatCache, openContext, PatternMatcher, TreeHasher, type StatCache } from '../../src/context/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'tsbuild-checksum-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -90,5 +90,65 @@ describe('TreeHasher', () => {
     const third = await new TreeHasher(await openContext({ dir: root, statCache }), { statCache, openFile }).digest('.');
     expect(reads).toBe(1);
     expect(third).not.toBe(first);
+  });
+
+  it('answers unchanged directories from the directory cache, and always as a fresh hash would', async () => {
+    const root = makeTree('dircache');
+    mkdirSync(join(root, 'src/lib/deep'));
+    writeFileSync(join(root, 'src/lib/deep/d.ts'), 'd');
+    symlinkSync('a.ts', join(root, 'src/link'));
+    const memory = new MemoryStatCache();
+    let fileLookups = 0;
+    const statCache: StatCache = {
+      lookup: (path, st) => (fileLookups++, memory.lookup(path, st)),
+      record: (path, st, digest) => memory.record(path, st, digest),
+      lookupDir: (path, fingerprint) => memory.lookupDir(path, fingerprint),
+      recordDir: (path, fingerprint, digest) => memory.recordDir(path, fingerprint, digest),
+      flush: () => memory.flush(),
+    };
+    const cached = async (): Promise<string> => new TreeHasher(await openContext({ dir: root, statCache }), { statCache }).digest('.');
+    const fresh = async (): Promise<string> => new TreeHasher(await openContext({ dir: root })).digest('.');
+    expect(await cached()).toBe(await fresh());
+    fileLookups = 0;
+    expect(await cached()).toBe(await fresh());
+    expect(fileLookups).toBe(0);
+
+    const changes: [string, () => void][] = [
+      ['a deep file written', () => writeFileSync(join(root, 'src/lib/deep/d.ts'), 'd2')],
+      ['a file touched', () => utimesSync(join(root, 'src/a.ts'), 5, 5)],
+      ['a mode changed', () => chmodSync(join(root, 'src/lib/b.ts'), 0o600)],
+      ['a directory mode changed', () => chmodSync(join(root, 'src/lib/deep'), 0o700)],
+      ['a file renamed', () => renameSync(join(root, 'src/lib/b.ts'), join(root, 'src/lib/c.ts'))],
+      ['a file added', () => writeFileSync(join(root, 'src/new.ts'), 'n')],
+      ['a file removed', () => rmSync(join(root, 'src/new.ts'))],
+      ['a symlink retargeted', () => (rmSync(join(root, 'src/link')), symlinkSync('lib', join(root, 'src/link')))],
+      ['an ignore file added', () => writeFileSync(join(root, '.dockerignore'), 'src/lib\n!src/lib/deep\n')],
+      ['a file below a re-included dir written', () => writeFileSync(join(root, 'src/lib/deep/d.ts'), 'd3')],
+      ['the ignore file changed', () => writeFileSync(join(root, '.dockerignore'), 'src/lib/deep\n')],
+    ];
+    for (const [what, change] of changes) {
+      const before = await cached();
+      change();
+      const after = await cached();
+      expect(after, what).toBe(await fresh());
+      if (what !== 'a file touched') expect(after, what).not.toBe(before);
+      fileLookups = 0;
+      expect(await cached(), what).toBe(after);
+      expect(fileLookups, what).toBe(0);
+    }
+  });
+
+  it('keys the directory cache on the ignore rules too, which may live outside the context', async () => {
+    const root = makeTree('dircache-rules');
+    const dockerfile = join(work, 'dircache-rules.Dockerfile');
+    writeFileSync(dockerfile, 'FROM scratch\n');
+    const statCache = new MemoryStatCache();
+    const hash = async (cache?: StatCache): Promise<string> =>
+      new TreeHasher(await openContext({ dir: root, dockerfile, ...(cache ? { statCache: cache } : {}) }), cache ? { statCache: cache } : {}).digest('.');
+    const all = await hash(statCache);
+    writeFileSync(`${dockerfile}.dockerignore`, 'src/lib/b.test.ts\n');
+    const filtered = await hash(statCache);
+    expect(filtered).not.toBe(all);
+    expect(filtered).toBe(await hash());
   });
 });

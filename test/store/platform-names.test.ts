@@ -100,6 +100,7 @@ describe('schema step 2 on an older store', () => {
       const db = new Database(join(root, 'meta.db'));
       db.exec('DROP TABLE name_platforms');
       db.exec('ALTER TABLE layers DROP COLUMN whiteouts_first');
+      db.exec('DROP TABLE dir_cache');
       db.pragma('user_version = 1');
       db.close();
       const store = openStore(root);

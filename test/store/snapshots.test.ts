@@ -1,5 +1,6 @@
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,27 @@ describe('snapshots', () => {
     expect(t.store.untag('docker.io/library/app:1')).toBe(true);
     expect(await t.store.resolveImage('app:1')).toBeNull();
   });
+
+  it('stores the same image again as it was, restoring a blob that went missing, and re-tags it', async () => {
+    const layer = await t.store.commitSnapshot({ parent: null, dir: layerDir(t.store, { a: '1' }) });
+    const opts = {
+      config: { architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers' as const, diff_ids: [] } },
+      layers: [layer.chainId],
+    };
+    const first = await t.store.putImage(opts);
+    expect(first.manifestSize).toBe(readFileSync(t.store.blobPath(first.manifestDigest)).length);
+    expect(t.store.tag('app', first.id)).toBe('docker.io/library/app:latest');
+    expect(await t.store.putImage(opts)).toEqual(first);
+    expect(t.store.tag('app', first.id)).toBe('docker.io/library/app:latest');
+    expect(t.store.listImages().map((i) => [i.id, i.tags])).toEqual([[first.id, ['docker.io/library/app:latest']]]);
+    rmSync(t.store.blobPath(first.manifestDigest));
+    expect(await t.store.putImage(opts)).toEqual(first);
+    expect(t.store.hasBlob(first.manifestDigest)).toBe(true);
+    const other = await t.store.putImage({ ...opts, config: { ...opts.config, config: { Cmd: ['sh'] } } });
+    t.store.tag('app', other.id);
+    expect(t.store.resolveImage('app')?.id).toBe(other.id);
+    expect(t.store.resolveImage(first.id)?.tags).toEqual([]);
+  });
 });
 
 describe('cache records and the stat cache', () => {
@@ -115,14 +137,56 @@ describe('cache records and the stat cache', () => {
   });
 
   it('answers from the stat cache only while size, times, inode and mode match', () => {
-    const st = { size: 5, mtimeNs: 1_700_000_000_123_456_789n, ctimeNs: 1_700_000_000_987_654_321n, ino: 42, mode: 0o100644 };
+    const st = {
+      size: 5,
+      mode: 0o100644,
+      mtimeSec: 1_700_000_000,
+      mtimeNsec: 123_456_789,
+      ctimeSec: 1_700_000_000,
+      ctimeNsec: 987_654_321,
+      inoHigh: 0,
+      inoLow: 42,
+    };
     const cache = t.store.statCache('ctx-1');
     cache.record('a.txt', st, 'sha256:aa');
+    cache.record('d/b.txt', { ...st, inoHigh: 7 }, 'sha256:bb');
     cache.flush();
     const reopened = t.store.statCache('ctx-1');
     expect(reopened.lookup('a.txt', st)).toBe('sha256:aa');
-    expect(reopened.lookup('a.txt', { ...st, mtimeNs: st.mtimeNs + 1n })).toBeUndefined();
-    expect(reopened.lookup('a.txt', { ...st, ino: 43 })).toBeUndefined();
+    expect(reopened.lookup('d/b.txt', { ...st, inoHigh: 7 })).toBe('sha256:bb');
+    expect(reopened.lookup('a.txt', { ...st, mtimeNsec: st.mtimeNsec + 1 })).toBeUndefined();
+    expect(reopened.lookup('a.txt', { ...st, inoLow: 43 })).toBeUndefined();
+    expect(reopened.lookup('d/b.txt', st)).toBeUndefined();
     expect(t.store.statCache('ctx-2').lookup('a.txt', st)).toBeUndefined();
+  });
+
+  it('reads stat cache rows as written since the first schema: nanosecond times and inode as one integer each', () => {
+    const db = new Database(join(t.root, 'meta.db'));
+    const insert = db.prepare('INSERT INTO stat_cache (context_id, path, size, mtime_ns, ctime_ns, ino, mode, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    insert.run('ctx', 'old.txt', 3, -999_999_995n, 1_700_000_000_000_000_001n, (5n << 32n) | 9n, 0o100600, 'sha256:old');
+    insert.run('ctx', 'd/e/deep.txt', 3, 0n, 0n, 1n, 0o100600, 'sha256:deep');
+    insert.run('ctx', 'd-e.txt', 3, 0n, 0n, 1n, 0o100600, 'sha256:top');
+    db.close();
+    const cache = t.store.statCache('ctx');
+    // -999999995 ns is 5 ns past second -1, as a timespec has it.
+    const old = { size: 3, mode: 0o100600, mtimeSec: -1, mtimeNsec: 5, ctimeSec: 1_700_000_000, ctimeNsec: 1, inoHigh: 5, inoLow: 9 };
+    expect(cache.lookup('old.txt', old)).toBe('sha256:old');
+    const zero = { size: 3, mode: 0o100600, mtimeSec: 0, mtimeNsec: 0, ctimeSec: 0, ctimeNsec: 0, inoHigh: 0, inoLow: 1 };
+    expect(cache.lookup('d/e/deep.txt', zero)).toBe('sha256:deep');
+    expect(cache.lookup('d-e.txt', zero)).toBe('sha256:top');
+    expect(cache.lookup('d/e.txt', zero)).toBeUndefined();
+  });
+
+  it('keeps directory digests by fingerprint', () => {
+    const cache = t.store.statCache('ctx');
+    cache.recordDir('.', 'sha256:f1', 'sha256:d1');
+    cache.recordDir('src', 'sha256:f2', 'sha256:d2');
+    expect(cache.lookupDir('.', 'sha256:f1')).toBe('sha256:d1');
+    cache.flush();
+    const reopened = t.store.statCache('ctx');
+    expect(reopened.lookupDir('.', 'sha256:f1')).toBe('sha256:d1');
+    expect(reopened.lookupDir('src', 'sha256:f2')).toBe('sha256:d2');
+    expect(reopened.lookupDir('src', 'sha256:f1')).toBeUndefined();
+    expect(t.store.statCache('other').lookupDir('.', 'sha256:f1')).toBeUndefined();
   });
 });
