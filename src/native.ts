@@ -20,6 +20,10 @@ export interface NativeAddon {
   openpty(rows: number, cols: number): [number, number];
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
+  /** `mount -t overlay overlay -o ro,OPTIONS TARGET` run in `cwd` (relative lowerdirs resolve there), as one syscall. */
+  mountOverlayReadOnly(cwd: string, target: string, options: string): void;
+  /** `umount -l PATH`: detaches the mount now; the kernel frees it once nothing uses it. */
+  unmountDetached(path: string): void;
 }
 
 // src/native.ts and dist/native.js both sit one level under the repo root.
