@@ -164,8 +164,20 @@ export function buildkitBuilder(): Builder | null {
   execFileSync('/usr/bin/docker', ['import', busybox(), 'busybox:latest'], { env: { ...process.env, ...env }, stdio: 'ignore' });
   return {
     name: 'BuildKit',
-    build: (dir, tag, opts) =>
-      timed('/usr/bin/docker', ['build', '-q', ...(opts?.noCache ? ['--no-cache'] : []), '--network', 'none', '-t', tag, dir], env),
+    build: (dir, tag, opts) => {
+      const args = ['build', '-q', ...(opts?.noCache ? ['--no-cache'] : []), '--network', 'none', '-t', tag, dir];
+      // This docker.io's BuildKit now and then loses a stage's mount under parallel --no-cache
+      // builds (`lstat …/buildkit-mount…/two: no such file or directory`): such a run is retried.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return timed('/usr/bin/docker', args, env);
+        } catch (err) {
+          if (attempt === 3) throw err;
+          const why = (err as Error).message.split('\n').find((l) => l.includes('ERROR')) ?? '';
+          console.error(`BuildKit build failed (attempt ${attempt}), retrying: ${why}`);
+        }
+      }
+    },
     dispose: () => undefined,
   };
 }
