@@ -44,6 +44,10 @@ export interface NativeAddon {
    * low 32 bits. Several directories are scanned on two threads.
    */
   scanDirs(paths: (string | Buffer)[], prefixes: (string | Buffer)[]): ([names: Buffer, numbers: Float64Array] | null)[];
+  /** `mount -t overlay overlay -o ro,OPTIONS TARGET` run in `cwd` (relative lowerdirs resolve there), as one syscall. */
+  mountOverlayReadOnly(cwd: string, target: string, options: string): void;
+  /** `umount -l PATH`: detaches the mount now; the kernel frees it once nothing uses it. */
+  unmountDetached(path: string): void;
 }
 
 /** An OpenSSL digest context owned by the addon. */

@@ -321,6 +321,9 @@ static void prepare_trees(void) {
       if (writable) {
         CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upper, 0), "upperdir: %m");
         CHECK(fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->work, 0), "workdir: %m");
+        /* A throwaway layer: no syncfs of the host filesystem when it is unmounted (see the
+         * root overlay's options in src/executor/sandbox.ts). */
+        CHECK(fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0), "volatile: %m");
       }
       /* trusted.* xattrs need the host's CAP_SYS_ADMIN; a user namespace's overlay uses user.* */
       if (S.userns) CHECK(fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0), "userxattr: %m");

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { ExtraHost } from './types.js';
 
 /**
@@ -21,10 +21,10 @@ const isLoopbackServer = (line: string): boolean => /^\s*nameserver\s+(127\.\S*|
  * takes the first loopback line's place; without one (`--network none`) such lines are dropped,
  * falling back to public DNS as Docker does when none is left.
  */
-export async function resolvConf(hostNetwork: boolean, forwarder?: string, path = '/etc/resolv.conf'): Promise<string> {
+export function resolvConf(hostNetwork: boolean, forwarder?: string, path = '/etc/resolv.conf'): string {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     text = '';
   }

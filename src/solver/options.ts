@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { formatPlatform, hostPlatform, parsePlatform, type Platform } from '../platform.js';
 import { UsageError } from '../errors.js';
 import { parseExtraHost, type ExtraHost } from '../executor/index.js';
@@ -95,7 +94,10 @@ export interface BuildOptions {
   cacheFrom?: CacheImportSpec[];
   /** Store root (`--root`); default $TSBUILD_ROOT or $XDG_DATA_HOME/tsbuild. */
   root?: string;
-  /** Steps run at once (`--max-parallelism`); default the CPU count. */
+  /**
+   * Steps run at once (`--max-parallelism`); default no limit, as BuildKit's: independent
+   * stages start together, since a RUN may wait (sleep, network) rather than use a core.
+   */
   maxParallelism?: number;
   /** Clamp of layer mtimes and image `created` (`SOURCE_DATE_EPOCH`). */
   sourceDateEpoch?: number;
@@ -157,8 +159,8 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
   const allow = options.allow ?? [];
   const tags = options.tags ?? [];
   checkTags(tags, options.outputs ?? []);
-  const maxParallelism = options.maxParallelism ?? cpus().length;
-  if (!Number.isInteger(maxParallelism) || maxParallelism < 1) {
+  const parallelism = options.maxParallelism;
+  if (parallelism !== undefined && (!Number.isInteger(parallelism) || parallelism < 1)) {
     throw new UsageError(`--max-parallelism must be a positive whole number, got ${options.maxParallelism}`);
   }
   return {
@@ -181,7 +183,7 @@ export function normalizeBuildOptions(options: BuildOptions): NormalizedBuildOpt
     cacheFrom: options.cacheFrom ?? [],
     ulimits: options.ulimits ?? [],
     annotations: options.annotations ?? {},
-    maxParallelism,
+    maxParallelism: parallelism ?? Infinity,
     platforms,
     platform: platforms[0]!,
     sourceDateEpoch: options.sourceDateEpoch ?? envEpoch(),

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runSandboxed } from '../executor/index.js';
 import type { RunStep } from '../frontend/index.js';
@@ -32,12 +33,14 @@ export async function executeRun(ctx: RunContext, step: RunStep, parent: string 
   if (step.devices.length > 0) {
     throw fail(`RUN --device is not supported by tsbuild yet (${step.devices.join(', ')}): remove the flag`);
   }
-  const scratch = await mkdtemp(join(store.tmpDir(), 'run-'));
+  // Made synchronously (microseconds), as the sandbox's own scratch dir.
+  const scratch = mkdtempSync(join(store.tmpDir(), 'run-'));
+  let committed = false;
   try {
     const upperdir = join(scratch, 'upper');
     const workdir = join(scratch, 'work');
-    await mkdir(upperdir);
-    await mkdir(workdir);
+    mkdirSync(upperdir);
+    mkdirSync(workdir);
     const mounts = await resolveRunMounts(ctx, step.mounts, fail);
     for (const file of step.files ?? []) {
       // Heredoc scripts with a shebang run as files: they live on a tmpfs-like scratch bind, never in the layer.
@@ -85,9 +88,13 @@ export async function executeRun(ctx: RunContext, step: RunStep, parent: string 
         outputTail: tail,
       });
     }
-    const committed = await store.commitSnapshot({ parent, dir: upperdir, sourceDateEpoch: options.sourceDateEpoch });
-    return committed.chainId;
+    const { chainId } = await store.commitSnapshot({ parent, dir: upperdir, sourceDateEpoch: options.sourceDateEpoch });
+    committed = true;
+    return chainId;
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    // The commit moved the upper dir into the store, leaving the overlay's empty work dir: gone
+    // at once. A failed step's upper dir may hold anything: removed off the event loop.
+    if (committed) rmSync(scratch, { recursive: true, force: true });
+    else await rm(scratch, { recursive: true, force: true });
   }
 }

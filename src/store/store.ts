@@ -59,7 +59,7 @@ export class Store {
   }
 
   close(): void {
-    this.#views.releaseAllSync();
+    this.#views.releaseAll();
     if (this.#tmpDir) rmSync(this.#tmpDir, { recursive: true, force: true });
     this.#ctx.db.close();
   }
@@ -122,7 +122,8 @@ export class Store {
   }
   /** Unmounts every view this store object mounted. */
   releaseViews(): Promise<void> {
-    return this.#views.releaseAll();
+    this.#views.releaseAll();
+    return Promise.resolve();
   }
   snapshotDir(chainId: string): string {
     requireLayer(this.#ctx, chainId);

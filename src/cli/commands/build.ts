@@ -65,7 +65,7 @@ options:
       --shm-size SIZE          size of /dev/shm in RUN steps (default 64m)
       --ulimit NAME=SOFT[:HARD]  a resource limit of RUN steps (e.g. nofile=1024:2048; repeatable)
       --annotation K=V         add an annotation to the image manifest (repeatable; manifest:K=V too)
-      --max-parallelism N      steps run at once (default: CPU count)
+      --max-parallelism N      steps run at once (default: no limit)
       --insecure-registry HOST plain HTTP to this registry (repeatable)
       --root DIR               store location (default $TSBUILD_ROOT or ~/.local/share/tsbuild)
 
