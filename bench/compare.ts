@@ -1,7 +1,7 @@
 // Before/after: tsbuild of another tree (a revision, built once from `git archive`, or a built
 // directory) against this tree, on the issue's scenarios, old and new alternating run by run.
 //   npx tsx bench/compare.ts [--against REV|DIR] [scenario…]   (default HEAD~1, all scenarios)
-// Run `npx tsc -p .` (and node-gyp after a change under native/) in this tree first.
+// Run `npm run build` (and node-gyp after a change under native/) in this tree first.
 import { fmt, machineLoad, runs, treeAt, tsbuildBuilder } from './lib.js';
 import { runScenario, scenariosNamed } from './scenarios.js';
 

@@ -100,7 +100,7 @@ function busybox(): string {
 }
 
 /**
- * tsbuild as built in `tree` (this repository by default: run `npx tsc -p .` first), on a fresh
+ * tsbuild as built in `tree` (this repository by default: run `npm run build` first), on a fresh
  * store of its own with busybox imported as busybox:latest; `tsbuild build --root STORE …`.
  */
 export function tsbuildBuilder(name = 'tsbuild', tree = repo): Builder {
@@ -130,7 +130,7 @@ export function tsbuildBuilder(name = 'tsbuild', tree = repo): Builder {
 /**
  * A built tsbuild tree to compare with: DIR as it is (built already), or REV of this repository
  * extracted with `git archive` to $TMPDIR/tsbuild-bench-tree-REV and built there once (this
- * tree's node_modules, `tsc`, node-gyp for the addon and init).
+ * tree's node_modules, its `npm run build`, node-gyp for the native parts).
  */
 export function treeAt(revOrDir: string): string {
   if (existsSync(join(revOrDir, 'bin/tsbuild'))) return resolve(revOrDir);
@@ -142,7 +142,8 @@ export function treeAt(revOrDir: string): string {
   mkdirSync(dir, { recursive: true });
   execFileSync('sh', ['-c', 'git archive "$1" | tar -x -C "$2"', 'sh', rev, dir], { cwd: repo, stdio: 'inherit' });
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
-  execFileSync(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', dir], { stdio: 'inherit' });
+  // The revision's own build: tsc, and from the CLI bundle on, esbuild too.
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: dir, stdio: 'inherit' });
   const gyp = '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js';
   execFileSync(process.execPath, [gyp, 'rebuild', '--nodedir=/usr'], { cwd: dir, stdio: 'ignore' });
   writeFileSync(join(dir, '.built'), '');
