@@ -13,7 +13,7 @@ export type { IgnoreFile } from './dockerignore-file.js';
 export { goMatch, hasGoMeta, BadPatternError } from '../match/index.js';
 export { TreeHasher, emptyDigest } from './checksum.js';
 export type { HashOptions, TreeFilter } from './checksum.js';
-export { MemoryStatCache } from './stat-cache.js';
+export { copyStat, MemoryStatCache, sameStat } from './stat-cache.js';
 export type { StatCache, StatKey } from './stat-cache.js';
 export { dirSourceFs, EntryStat, toEntryStat } from './source-fs.js';
 export type { SourceFs, SourceEntry, EntryType } from './source-fs.js';

@@ -33,7 +33,8 @@ export interface StatCache {
   flush(): void;
 }
 
-function sameStat(a: StatKey, b: StatKey): boolean {
+/** Whether a recorded stat still describes the file: every field equal. */
+export function sameStat(a: StatKey, b: StatKey): boolean {
   return (
     a.mtimeNsec === b.mtimeNsec &&
     a.ctimeNsec === b.ctimeNsec &&
@@ -44,6 +45,12 @@ function sameStat(a: StatKey, b: StatKey): boolean {
     a.inoHigh === b.inoHigh &&
     a.mode === b.mode
   );
+}
+
+/** The stat fields as a plain object: a walk's stat is a view onto its directory's whole number table, which a record must not keep alive. */
+export function copyStat(st: StatKey): StatKey {
+  const { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow } = st;
+  return { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow };
 }
 
 /** A StatCache that lives as long as the process: for one build, tests and benchmarks. */
@@ -57,8 +64,7 @@ export class MemoryStatCache implements StatCache {
   }
 
   record(path: string, st: StatKey, digest: string): void {
-    const { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow } = st;
-    this.records.set(path, { st: { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow }, digest });
+    this.records.set(path, { st: copyStat(st), digest });
   }
 
   lookupDir(path: string, fingerprint: string): string | undefined {

@@ -12,7 +12,6 @@ export type { ApplyLayerOptions } from './layer-import.js';
 export type { LayerBlob, LayerCompression } from './layer-blobs.js';
 export type { ResolvedImage, ImageSummary, PutImageOptions, RemoveImageResult } from './images.js';
 export type { CacheRecord, PutCacheRecordOptions } from './cache-records.js';
-export type { StatCache, FileStamp } from './stat-cache.js';
 export type { Lease } from './leases.js';
 export type { PruneOptions, PruneResult } from './prune.js';
 export type { FsckResult } from './fsck.js';

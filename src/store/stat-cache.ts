@@ -1,58 +1,16 @@
+// The SQLite side of the context's stat cache (src/context/stat-cache.ts has the interface and
+// what a match means): content digests of context files keyed by their stat, so an unchanged
+// file costs one lstat, and digests of whole directories keyed by a fingerprint of their
+// listing, so an unchanged directory costs nothing per file.
+import { copyStat, sameStat, type StatCache, type StatKey } from '../context/index.js';
 import type { StoreContext } from './context.js';
 
-/**
- * The stat fields that say a file is unchanged, as exact plain numbers: times in whole
- * seconds and nanoseconds, the inode in 32-bit halves. A warm no-op build compares
- * thousands of them, so neither a lookup nor the walk that feeds it makes a BigInt.
- */
-export interface FileStamp {
-  size: number;
-  mode: number;
-  mtimeSec: number;
-  mtimeNsec: number;
-  ctimeSec: number;
-  ctimeNsec: number;
-  inoHigh: number;
-  inoLow: number;
-}
-
-/**
- * Content digests of context files keyed by their stat, so an unchanged file costs one
- * lstat; and digests of whole directories keyed by a fingerprint of their listing, so an
- * unchanged directory costs nothing per file.
- */
-export interface StatCache {
-  /** The digest recorded for `path` if its stat still matches, else undefined. */
-  lookup(path: string, st: FileStamp): string | undefined;
-  /** Remembers a digest; written at the next flush. */
-  record(path: string, st: FileStamp, digest: string): void;
-  /** The digest recorded for directory `path` with this fingerprint, else undefined. */
-  lookupDir(path: string, fingerprint: string): string | undefined;
-  recordDir(path: string, fingerprint: string, digest: string): void;
-  /** Writes recorded entries in one transaction. */
-  flush(): void;
-}
-
-interface Entry extends FileStamp {
+interface Entry extends StatKey {
   digest: string;
 }
 
-function toEntry(st: FileStamp, digest: string): Entry {
-  const { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow } = st;
-  return { size, mode, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, inoHigh, inoLow, digest };
-}
-
-function matches(e: Entry, st: FileStamp): boolean {
-  return (
-    e.mtimeNsec === st.mtimeNsec &&
-    e.ctimeNsec === st.ctimeNsec &&
-    e.mtimeSec === st.mtimeSec &&
-    e.ctimeSec === st.ctimeSec &&
-    e.size === st.size &&
-    e.inoLow === st.inoLow &&
-    e.inoHigh === st.inoHigh &&
-    e.mode === st.mode
-  );
+function toEntry(st: StatKey, digest: string): Entry {
+  return { ...copyStat(st), digest };
 }
 
 const NS = 1_000_000_000n;
@@ -109,7 +67,7 @@ export function openStatCache(ctx: StoreContext, contextId: string): StatCache {
   return {
     lookup(path, st) {
       const entry = pending.get(path) ?? filesIn(path.slice(0, Math.max(0, path.lastIndexOf('/')))).get(path);
-      return entry && matches(entry, st) ? entry.digest : undefined;
+      return entry && sameStat(entry, st) ? entry.digest : undefined;
     },
     record(path, st, digest) {
       pending.set(path, toEntry(st, digest));

@@ -32,7 +32,8 @@ import { Leases, type Lease } from './leases.js';
 import { storePaths } from './paths.js';
 import type { PruneOptions, PruneResult } from './prune.js';
 import { commitSnapshot, getLayer, lowerdirs, makeTempDir, requireLayer, snapshotDirOf, type CommitSnapshotOptions, type LayerInfo } from './snapshots.js';
-import { openStatCache, type StatCache } from './stat-cache.js';
+import type { StatCache } from '../context/index.js';
+import { openStatCache } from './stat-cache.js';
 import { diskUsage, type DiskUsage } from './usage.js';
 import { Views, type SnapshotView } from './views.js';
 
