@@ -22,7 +22,7 @@ export interface NativeAddon {
   openpty(rows: number, cols: number): [number, number];
   /** Resizes the terminal of `fd` (TIOCSWINSZ). */
   setWinsize(fd: number, rows: number, cols: number): void;
-  /** SHA-256 over `prefix` and then the file's bytes, as `sha256:<hex>`, read and hashed on the libuv thread pool. */
+  /** SHA-256 over `prefix` and then the bytes of the regular file `path` (ELOOP for a symlink, EINVAL for any other type), as `sha256:<hex>`, read and hashed on the libuv thread pool. */
   hashFile(path: string | Buffer, prefix: Buffer): Promise<string>;
   /** A running SHA-256 for the sha256* calls below. */
   sha256Begin(): Sha256Handle;

@@ -380,8 +380,18 @@ typedef struct {
 static void hash_file_execute(napi_env env, void *data) {
   (void)env;
   hash_job *job = data;
-  int fd = open(job->path, O_RDONLY | O_CLOEXEC);
+  /* The walk saw a regular file; one swapped since for a symlink or a fifo must not lead the
+   * read outside the tree or block it forever. */
+  int fd = open(job->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) { job->err = errno; job->syscall = "open"; return; }
+  struct stat st;
+  int not_regular = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+  if (not_regular) {
+    job->err = not_regular;
+    job->syscall = "open";
+    close(fd);
+    return;
+  }
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
   unsigned char md[32];
   unsigned int md_len = 0;
