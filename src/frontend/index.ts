@@ -13,21 +13,7 @@ export { parseInstruction, toInstructions } from './instructions/parse-instructi
 export type * from './instructions/types.js';
 export type { CacheSharing, MountType, RunMount } from './instructions/mounts.js';
 export { buildGraph } from './graph/index.js';
-export type {
-  BuildGraph,
-  ConfigStep,
-  CopyStep,
-  GraphOptions,
-  HeredocSource,
-  HistoryItem,
-  RunFile,
-  RunStep,
-  Stage,
-  StageBase,
-  Step,
-  StepMount,
-  WorkdirStep,
-} from './graph/index.js';
+export type * from './graph/index.js';
 export { processWord } from './shell/expand.js';
 export type { Env } from './shell/expand.js';
 export { globalArgs } from './graph/args.js';

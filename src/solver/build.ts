@@ -138,7 +138,7 @@ async function buildWithStore(options: NormalizedBuildOptions, store: Store, pro
       },
     };
   } finally {
-    await store.releaseViews();
+    store.releaseViews();
   }
 }
 

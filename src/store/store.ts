@@ -122,9 +122,8 @@ export class Store {
     return this.#views.view(chainId);
   }
   /** Unmounts every view this store object mounted. */
-  releaseViews(): Promise<void> {
+  releaseViews(): void {
     this.#views.releaseAll();
-    return Promise.resolve();
   }
   snapshotDir(chainId: string): string {
     requireLayer(this.#ctx, chainId);

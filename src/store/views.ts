@@ -48,15 +48,11 @@ export class Views {
       throw err;
     }
     this.#mounted.add(path);
-    return { path, release: () => this.#release(path) };
+    return { path, release: async () => this.#unmount(path) };
   }
 
   releaseAll(): void {
     for (const path of [...this.#mounted].reverse()) this.#unmount(path);
-  }
-
-  async #release(path: string): Promise<void> {
-    this.#unmount(path);
   }
 
   /** Detached (`umount -l`), the mount point is an empty directory at once; whoever still reads the view keeps it alive. */

@@ -1,5 +1,6 @@
 // Go `fmt` renderings that BuildKit writes into image history.
 import { goQuote, goQuoteList } from '../parser/go-quote.js';
+import type { HealthcheckInstruction } from '../instructions/types.js';
 
 /** Go's time.Duration.String for a nanosecond count: `1m30s`, `500ms`, `0s`. */
 export function goDuration(ns: number): string {
@@ -31,14 +32,7 @@ function goQuoteRune(n: number): string {
 }
 
 /** `fmt.Sprintf("HEALTHCHECK %q", &container.HealthConfig{…})`. */
-export function healthcheckHistory(h: {
-  test: string[];
-  interval: number;
-  timeout: number;
-  startPeriod: number;
-  startInterval: number;
-  retries: number;
-}): string {
+export function healthcheckHistory(h: HealthcheckInstruction): string {
   const durations = [h.interval, h.timeout, h.startPeriod, h.startInterval].map((d) => goQuote(goDuration(d)));
   return `HEALTHCHECK &{${goQuoteList(h.test)} ${durations.join(' ')} ${goQuoteRune(h.retries)}}`;
 }
